@@ -1,0 +1,75 @@
+/*
+ * cprof.h - the public API of libcprof.
+ *
+ * libcprof profiles the process it is loaded into and serves the profiles
+ * over HTTP with the contract of Go's net/http/pprof, or writes them to files
+ * at exit. It starts either from the program (cprof_start) or, with no code
+ * change, from the environment when preloaded (LD_PRELOAD=libcprof.so and
+ * CPROF_* variables; see README.md for every variable).
+ *
+ * Thread-safety: every function here may be called from any thread, but not
+ * from a signal handler. Errors are negative CPROF_E* codes; 0 is success.
+ */
+#ifndef CPROF_H
+#define CPROF_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CPROF_VERSION_MAJOR 0
+#define CPROF_VERSION_MINOR 1
+#define CPROF_VERSION_PATCH 0
+
+#if defined(__GNUC__)
+#define CPROF_API __attribute__((visibility("default")))
+#else
+#define CPROF_API
+#endif
+
+/* Error codes: negated errno values where one fits. */
+#define CPROF_EINVAL (-22)   /* an option or argument is invalid */
+#define CPROF_ENOMEM (-12)   /* out of memory */
+#define CPROF_EBUSY (-16)    /* the resource is in use (a CPU profile runs) */
+#define CPROF_EALREADY (-114) /* cprof is already started */
+#define CPROF_ENOTSUP (-95)  /* not possible in this process */
+#define CPROF_EIO (-5)       /* a file or socket operation failed */
+#define CPROF_ESTATE (-77)   /* cprof is not started */
+
+/*
+ * Options for cprof_start. A zeroed struct means "the defaults": each field
+ * left zero takes its CPROF_* environment variable when that is set, and the
+ * documented default otherwise. Members are only ever appended, and the
+ * reserved tail keeps the size stable when they are.
+ */
+struct cprof_options {
+	/* "host:port" to serve /debug/pprof/ on; NULL: CPROF_HTTP, else no
+	 * server. "1" or "" in CPROF_HTTP means 127.0.0.1:6060. */
+	const char *http_addr;
+	/* Profile CPU for the whole run and write the profile here at exit
+	 * (cprof_stop or process exit). "%p" is replaced by the pid. */
+	const char *cpu_profile_path;
+	/* CPU sampling rate in Hz, 1..1000000; 0: CPROF_CPU_HZ, else 100. */
+	int cpu_hz;
+	/* Profiling signal; 0: CPROF_SIGNAL, else SIGPROF. */
+	int signal;
+	/* 1: diagnostics on stderr; 0: CPROF_DEBUG, else silent. */
+	int debug;
+	void *reserved[16];
+};
+
+/* Starts profiling as the options say. CPROF_EALREADY if already started
+ * (for instance from the environment when preloaded). */
+CPROF_API int cprof_start(const struct cprof_options *options);
+
+/* Stops everything cprof started, writes the at-exit profiles, and joins
+ * cprof's threads. cprof_start may be called again afterwards. */
+CPROF_API int cprof_stop(void);
+
+/* A static, human-readable message for a CPROF_E* code. */
+CPROF_API const char *cprof_strerror(int error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CPROF_H */

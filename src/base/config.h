@@ -1,0 +1,49 @@
+/*
+ * config.h - cprof's settings, from struct cprof_options and CPROF_*.
+ *
+ * One struct holds every setting with its default. cprof__config_load fills
+ * it from the options (fields that are non-zero win), then from the
+ * environment, then defaults. An invalid value never stops the host: it gets
+ * one line on stderr naming the variable and the default used instead.
+ */
+#ifndef CPROF_SRC_BASE_CONFIG_H
+#define CPROF_SRC_BASE_CONFIG_H
+
+#include <stdbool.h>
+
+#include "cprof.h"
+
+#define CPROF_DEFAULT_HTTP_ADDR "127.0.0.1:6060"
+#define CPROF_DEFAULT_CPU_HZ 100
+#define CPROF_MAX_CPU_HZ 1000000 /* Go's SetCPUProfileRate clamp */
+#define CPROF_PATH_MAX 4096
+
+enum cprof__unwinder {
+	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
+	CPROF_UNWINDER_FP,      /* frame pointers only */
+};
+
+struct cprof__config {
+	bool http_enabled;
+	char http_host[256];   /* numeric address or name to bind */
+	int http_port;
+	char cpu_profile_path[CPROF_PATH_MAX]; /* "" when unset; %p expanded */
+	int cpu_hz;
+	int signal;
+	bool debug;
+	enum cprof__unwinder unwinder;
+};
+
+/* Fills *cfg. options may be NULL (environment and defaults only). */
+void cprof__config_load(struct cprof__config *cfg,
+			const struct cprof_options *options);
+
+/* True when the environment asks for cprof to start by itself (preloaded). */
+bool cprof__config_env_activates(void);
+
+/* Parses "host:port", "[v6]:port" or ":port" (host 127.0.0.1). Returns 0 or
+ * CPROF_EINVAL. Exposed for the unit tests and the HTTP module. */
+int cprof__config_parse_addr(const char *text, char *host, unsigned host_size,
+			     int *port);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * ring.h - the bounded multi-producer, single-consumer ring that carries
+ * records from signal handlers and hooks to the collector thread.
+ *
+ * Producers (any thread, in a handler or a hook) claim a slot with one CAS
+ * on the head, fill the record in place and publish it with a release store
+ * of the slot's sequence number (Vyukov's bounded queue). No producer ever
+ * waits: when the ring is full the record is dropped and counted. The single
+ * consumer (the collector) takes records in order; a slot claimed but not yet
+ * published (its producer interrupted) simply ends this drain.
+ */
+#ifndef CPROF_SRC_CAPTURE_RING_H
+#define CPROF_SRC_CAPTURE_RING_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/record.h"
+
+/* Slots in the ring (a power of two): 2048 x 576 B = 1.1 MiB, about 20
+ * thread-seconds at 100 Hz between two drains of the collector (it drains
+ * every CPROF_COLLECT_INTERVAL_MS). */
+#define CPROF_RING_SLOTS 2048
+
+struct cprof__ring_slot {
+	_Atomic uint64_t seq; /* = position when free, position+1 when full */
+	struct cprof__record rec;
+};
+
+struct cprof__ring {
+	_Alignas(64) _Atomic uint64_t head; /* next position to claim */
+	_Alignas(64) uint64_t tail;         /* consumer only */
+	_Atomic uint64_t dropped;           /* records lost to a full ring */
+	_Atomic uint64_t dropped_weight;    /* their value[0] summed */
+	struct cprof__ring_slot *slots;     /* CPROF_RING_SLOTS, mmap'd */
+};
+
+int cprof__ring_init(struct cprof__ring *r);
+void cprof__ring_fini(struct cprof__ring *r);
+/* Empties the ring (no producer may run: the child after fork). */
+void cprof__ring_reset(struct cprof__ring *r);
+
+/* Claims a slot; NULL when full (the caller counts the drop with
+ * cprof__ring_drop_as). Async-signal-safe, lock-free. */
+struct cprof__record *cprof__ring_claim_as(struct cprof__ring *r,
+					   uint64_t *pos);
+/* Publishes the claimed record. Async-signal-safe. */
+void cprof__ring_publish_as(struct cprof__ring *r, uint64_t pos);
+void cprof__ring_drop_as(struct cprof__ring *r, int64_t weight);
+
+/* Consumer: the next published record or NULL; release it after use. */
+const struct cprof__record *cprof__ring_peek(struct cprof__ring *r);
+void cprof__ring_release(struct cprof__ring *r);
+
+/* The ring every handler and hook writes to; the collector drains it. */
+extern struct cprof__ring cprof__capture_ring;
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * threads.h - the registry of the host's threads.
+ *
+ * One slot per live thread: its kernel tid, its exact stack range (taken in
+ * the pthread_create trampoline, or derived from the memory map for threads
+ * cprof did not see born), its CPU timer while a CPU profile runs, and
+ * whether it is one of cprof's own threads (never profiled).
+ *
+ * Slots are claimed and released by ordinary code under the registry lock.
+ * A signal handler finds its own slot without a lock: through a TLS pointer,
+ * or, for a thread born before cprof started, by probing the tid index
+ * (cprof__thread_self_as). A slot is only released after its thread is gone,
+ * so a handler never sees its own slot vanish.
+ */
+#ifndef CPROF_SRC_CAPTURE_THREADS_H
+#define CPROF_SRC_CAPTURE_THREADS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "capture/unwind.h"
+
+/* Most threads tracked at once; threads beyond it are not profiled (counted
+ * in cprof__threads_overflow). */
+#define CPROF_MAX_THREADS 8192
+
+enum cprof__thread_state {
+	CPROF_THREAD_FREE = 0,
+	CPROF_THREAD_LIVE,
+};
+
+struct cprof__thread {
+	_Atomic pid_t tid;          /* 0 when free; written under the lock */
+	_Atomic int state;          /* enum cprof__thread_state */
+	bool internal;              /* a cprof thread: never profiled */
+	bool seen_born;             /* born through our pthread_create hook */
+	/* Exact stack range when seen_born; otherwise 0 and the handler
+	 * derives the range from the memory map. Written before the slot
+	 * turns LIVE, read-only afterwards. */
+	uintptr_t stack_lo;
+	uintptr_t stack_hi;
+	/* The CPU timer of the running CPU session; registry lock. */
+	bool has_timer;
+	timer_t timer;
+};
+
+/* Starts the registry and registers the calling thread. Idempotent. */
+int cprof__threads_init(void);
+void cprof__threads_fini(void);
+
+/* Registers the calling thread (from the pthread_create trampoline, or the
+ * thread that starts cprof). internal marks cprof's own threads. */
+struct cprof__thread *cprof__thread_register_self(bool internal);
+/* Unregisters the calling thread (thread exit): stops its timer. */
+void cprof__thread_unregister_self(void);
+
+/* Registers every thread in /proc/self/task not known yet (threads born
+ * before cprof, or through clone without pthread_create). */
+void cprof__threads_scan(void);
+/* Releases slots of threads that no longer exist. */
+void cprof__threads_reap(void);
+
+/* The calling thread's slot, or NULL when it has none.
+ * Async-signal-safe; no lock; caches the result in TLS. */
+struct cprof__thread *cprof__thread_self_as(void);
+/* The calling thread's readable stack for the walker.
+ * Async-signal-safe. */
+bool cprof__thread_stack_as(const struct cprof__thread *t, uintptr_t sp,
+			    struct cprof__stack_bounds *out);
+
+/* Threads created by this thread between begin and end (and all threads they
+ * create) are cprof's own. */
+void cprof__thread_internal_begin(void);
+void cprof__thread_internal_end(void);
+/* True when a thread created now by the calling thread is cprof's own. */
+bool cprof__thread_creating_internal(void);
+/* True when the calling thread is one of cprof's own. */
+bool cprof__thread_is_internal(void);
+
+/* Calls fn on every live, non-internal slot under the registry lock. fn
+ * must not register or unregister threads. */
+void cprof__threads_each(void (*fn)(struct cprof__thread *t, void *arg),
+			 void *arg);
+
+/* fork: the child keeps only the forking thread. */
+void cprof__threads_atfork_prepare(void);
+void cprof__threads_atfork_parent(void);
+void cprof__threads_atfork_child(void);
+
+/* Threads that found the registry full. */
+extern _Atomic uint64_t cprof__threads_overflow;
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * lifecycle.c - bringing cprof's modules up and down, in order, and keeping
+ * them consistent across fork and exit.
+ *
+ * Start order: thread registry (and the calling thread), capture ring,
+ * hooks, CPU signal, collector thread, whole-run CPU profile, HTTP server.
+ * Stop runs it backwards. A module that cannot start is reported once and
+ * left off; the host always runs on.
+ *
+ * fork: the prepare handler takes cprof's locks in their documented order
+ * (CPU session, collector, registry), so the child never inherits one held
+ * by a thread that does not exist there. The child keeps no session, no
+ * collector and no server: it starts stopped, and may call cprof_start.
+ */
+#include "core/lifecycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "capture/ring.h"
+#include "capture/threads.h"
+#include "cprof.h"
+#include "hooks/hooks.h"
+#include "http/http.h"
+#include "pprof/pprof.h"
+#include "profiles/collector.h"
+#include "profiles/cpu.h"
+
+struct lifecycle_state {
+	bool ring_ready;
+	bool collector;
+	bool http;
+	bool whole_run_cpu;
+	char cpu_profile_path[CPROF_PATH_MAX];
+};
+
+static struct lifecycle_state lifecycle;
+static bool lifecycle_handlers_registered;
+
+static int lifecycle_write_file(const char *path, const struct cprof__buf *b)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t done = 0;
+
+	if (fd < 0)
+		return CPROF_EIO;
+	while (done < b->len) {
+		ssize_t n = write(fd, b->data + done, b->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return CPROF_EIO;
+		}
+		done += (size_t)n;
+	}
+	return close(fd) == 0 ? 0 : CPROF_EIO;
+}
+
+/* Ends the whole-run CPU profile and writes it where the user asked. */
+static void lifecycle_write_cpu_profile(void)
+{
+	struct cprof__buf out = CPROF_BUF_INIT;
+	struct cprof__profile *p;
+	int saved_errno = errno;
+	int rc;
+
+	if (!lifecycle.whole_run_cpu)
+		return;
+	lifecycle.whole_run_cpu = false;
+	p = cprof__cpu_end(&rc);
+	if (p != NULL)
+		rc = cprof__pprof_encode(p, &out, true);
+	if (rc == 0)
+		rc = lifecycle_write_file(lifecycle.cpu_profile_path, &out);
+	if (rc != 0)
+		cprof__warn("cannot write the CPU profile to %s: %s",
+			    lifecycle.cpu_profile_path, cprof_strerror(rc));
+	else
+		cprof__debug("CPU profile written to %s",
+			     lifecycle.cpu_profile_path);
+	cprof__profile_free(p);
+	cprof__buf_fini(&out);
+	errno = saved_errno;
+}
+
+static void lifecycle_atfork_prepare(void)
+{
+	cprof__cpu_atfork_prepare();
+	cprof__collector_atfork_prepare();
+	cprof__threads_atfork_prepare();
+}
+
+static void lifecycle_atfork_parent(void)
+{
+	cprof__threads_atfork_parent();
+	cprof__collector_atfork_parent();
+	cprof__cpu_atfork_parent();
+}
+
+static void lifecycle_atfork_child(void)
+{
+	cprof__threads_atfork_child();
+	cprof__collector_atfork_child();
+	cprof__cpu_atfork_child();
+	cprof__http_atfork_child();
+	memset(&lifecycle, 0, sizeof(lifecycle));
+	lifecycle.ring_ready = true;
+	cprof__core_atfork_child();
+}
+
+static void lifecycle_at_exit(void) { cprof__lifecycle_exit(); }
+
+static int lifecycle_start_capture(const struct cprof__config *cfg)
+{
+	int rc = cprof__threads_init();
+
+	if (rc != 0)
+		return rc;
+	cprof__thread_register_self(false);
+	if (!lifecycle.ring_ready) {
+		rc = cprof__ring_init(&cprof__capture_ring);
+		if (rc != 0)
+			return rc;
+		lifecycle.ring_ready = true;
+	}
+	rc = cprof__hooks_init();
+	if (rc != 0)
+		return rc;
+	cprof__hooks_enable(1);
+	cprof__threads_scan();
+	/* Without the signal only CPU profiling is off; the rest runs. */
+	cprof__cpu_init(cfg->signal);
+	return 0;
+}
+
+static void lifecycle_start_outputs(const struct cprof__config *cfg)
+{
+	int rc;
+
+	if (cfg->cpu_profile_path[0] != '\0') {
+		rc = cprof__cpu_begin(cfg->cpu_hz);
+		if (rc == 0) {
+			lifecycle.whole_run_cpu = true;
+			memcpy(lifecycle.cpu_profile_path,
+			       cfg->cpu_profile_path,
+			       sizeof(lifecycle.cpu_profile_path));
+		} else {
+			cprof__warn("CPU profile to %s not started: %s",
+				    cfg->cpu_profile_path,
+				    cprof_strerror(rc));
+		}
+	}
+	if (cfg->http_enabled) {
+		cprof__http_set_cpu_hz(cfg->cpu_hz);
+		lifecycle.http = cprof__http_start(cfg->http_host,
+						   cfg->http_port) == 0;
+	}
+}
+
+int cprof__lifecycle_start(const struct cprof__config *cfg)
+{
+	int rc = lifecycle_start_capture(cfg);
+
+	if (rc != 0) {
+		cprof__warn("cannot start: %s", cprof_strerror(rc));
+		return rc;
+	}
+	rc = cprof__collector_start();
+	if (rc != 0)
+		return rc;
+	lifecycle.collector = true;
+	if (!lifecycle_handlers_registered) {
+		pthread_atfork(lifecycle_atfork_prepare,
+			       lifecycle_atfork_parent, lifecycle_atfork_child);
+		atexit(lifecycle_at_exit);
+		lifecycle_handlers_registered = true;
+	}
+	lifecycle_start_outputs(cfg);
+	return 0;
+}
+
+void cprof__lifecycle_stop(void)
+{
+	lifecycle_write_cpu_profile();
+	if (lifecycle.http)
+		cprof__http_stop();
+	lifecycle.http = false;
+	cprof__cpu_fini();
+	if (lifecycle.collector)
+		cprof__collector_stop();
+	lifecycle.collector = false;
+	cprof__hooks_enable(0);
+}
+
+void cprof__lifecycle_exit(void) { lifecycle_write_cpu_profile(); }

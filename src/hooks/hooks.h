@@ -1,0 +1,16 @@
+/*
+ * hooks.h - cprof's interposed functions: what they need at start.
+ *
+ * The interposed symbols themselves (pthread_create, ...) are exported by
+ * libcprof.so and reach the real functions through dlsym(RTLD_NEXT).
+ */
+#ifndef CPROF_SRC_HOOKS_HOOKS_H
+#define CPROF_SRC_HOOKS_HOOKS_H
+
+/* Resolves the real functions and creates what the hooks use (the thread
+ * exit key, the fork handlers). Called from cprof_start; idempotent. */
+int cprof__hooks_init(void);
+/* While false the hooks pass straight through. */
+void cprof__hooks_enable(int on);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * pthread_create.c - the interposed pthread_create.
+ *
+ * Each thread the host creates starts in our trampoline, which registers it
+ * (exact stack range, a CPU timer if a CPU profile runs) before the host's
+ * start routine runs, and arranges through a TLS key destructor that it is
+ * unregistered when it exits, however it exits. Threads cprof creates for
+ * itself are registered as internal and never profiled.
+ *
+ * The host sees what it would see without us: the same return value, errno
+ * untouched, the same attributes. If we cannot allocate the trampoline's
+ * argument, the thread is created directly (the collector's scan finds it).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "base/alloc.h"
+#include "capture/threads.h"
+#include "cprof.h"
+#include "hooks/hooks.h"
+
+typedef int (*hooks_pthread_create_fn)(pthread_t *, const pthread_attr_t *,
+				       void *(*)(void *), void *);
+
+struct hooks_thread_start {
+	void *(*routine)(void *);
+	void *arg;
+	bool internal;
+};
+
+static hooks_pthread_create_fn hooks_real_pthread_create;
+static pthread_key_t hooks_exit_key;
+static atomic_bool hooks_exit_key_ready;
+static atomic_int hooks_enabled;
+
+static void hooks_thread_exit(void *unused)
+{
+	cprof__thread_unregister_self();
+}
+
+static void *hooks_thread_trampoline(void *p)
+{
+	struct hooks_thread_start start = *(struct hooks_thread_start *)p;
+
+	cprof__free(p);
+	if (cprof__thread_register_self(start.internal) != NULL &&
+	    atomic_load(&hooks_exit_key_ready))
+		pthread_setspecific(hooks_exit_key, (void *)1);
+	return start.routine(start.arg);
+}
+
+static hooks_pthread_create_fn hooks_resolve_pthread_create(void)
+{
+	hooks_pthread_create_fn fn = hooks_real_pthread_create;
+
+	if (fn == NULL) {
+		fn = (hooks_pthread_create_fn)dlsym(RTLD_NEXT,
+						    "pthread_create");
+		hooks_real_pthread_create = fn;
+	}
+	return fn;
+}
+
+CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			     void *(*routine)(void *), void *arg)
+{
+	hooks_pthread_create_fn real = hooks_resolve_pthread_create();
+	struct hooks_thread_start *start;
+	int saved_errno = errno;
+	int rc;
+
+	if (real == NULL)
+		return EAGAIN;
+	if (!atomic_load_explicit(&hooks_enabled, memory_order_relaxed))
+		return real(thread, attr, routine, arg);
+	start = cprof__alloc(sizeof(*start));
+	errno = saved_errno;
+	if (start == NULL)
+		return real(thread, attr, routine, arg);
+	start->routine = routine;
+	start->arg = arg;
+	start->internal = cprof__thread_creating_internal();
+	rc = real(thread, attr, hooks_thread_trampoline, start);
+	if (rc != 0)
+		cprof__free(start);
+	errno = saved_errno;
+	return rc;
+}
+
+int cprof__hooks_init(void)
+{
+	if (hooks_resolve_pthread_create() == NULL)
+		return CPROF_ENOTSUP;
+	if (!atomic_load(&hooks_exit_key_ready)) {
+		if (pthread_key_create(&hooks_exit_key, hooks_thread_exit) != 0)
+			return CPROF_ENOMEM;
+		atomic_store(&hooks_exit_key_ready, true);
+	}
+	return 0;
+}
+
+void cprof__hooks_enable(int on) { atomic_store(&hooks_enabled, on); }

@@ -1,0 +1,173 @@
+/*
+ * gzip.c - gzip framing of encoded profiles, over zlib.
+ *
+ * Compression writes one gzip member in a single deflate call sized by
+ * deflateBound (Go writes level 1, BestSpeed, and so do we by default).
+ * Decompression reads untrusted input: it accepts concatenated members as
+ * Go's gzip reader does, caps the output at the caller's limit before any
+ * byte past it is stored, and turns every zlib complaint into CPROF_EINVAL
+ * with a one-line reason. The protobuf layer is encode.c's and decode.c's.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "cprof.h"
+#include "pprof/pprof.h"
+
+/* zlib counts in uInt; feed and drain it in chunks no larger than this. */
+#define GZIP_STEP ((size_t)1 << 30)
+/* deflate cannot expand more than about 1032:1; an ISIZE trailer claiming
+ * more than that is a lie and not worth pre-sizing for. */
+#define GZIP_MAX_RATIO 1032
+
+static void gzip_errf(char *err, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void gzip_errf(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+}
+
+int cprof__gzip(const void *data, size_t len, int level,
+		struct cprof__buf *out)
+{
+	z_stream z;
+	uLong bound;
+	int rc;
+
+	if (len > GZIP_STEP)
+		return CPROF_ENOMEM; /* larger than any buffer cap we use */
+	memset(&z, 0, sizeof(z));
+	/* 15 + 16: a gzip header and trailer rather than zlib's. */
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return CPROF_ENOMEM;
+	bound = deflateBound(&z, (uLong)len);
+	if (!cprof__buf_reserve(out, bound)) {
+		deflateEnd(&z);
+		return out->error;
+	}
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data + out->len;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	if (rc == Z_STREAM_END) {
+		out->len += z.total_out;
+		out->data[out->len] = '\0';
+	}
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : CPROF_ENOMEM;
+}
+
+/* Pre-sizes the output from the last member's ISIZE (length mod 2^32),
+ * when it is plausible; a wrong hint only costs a realloc. */
+static void gunzip_presize(const unsigned char *in, size_t len, size_t limit,
+			   struct cprof__buf *out)
+{
+	size_t hint;
+
+	if (len < 18)
+		return;
+	hint = (size_t)in[len - 4] | (size_t)in[len - 3] << 8 |
+	       (size_t)in[len - 2] << 16 | (size_t)in[len - 1] << 24;
+	if (hint > limit || hint / GZIP_MAX_RATIO > len)
+		return;
+	cprof__buf_reserve(out, hint);
+	out->error = 0; /* a hint we could not honour is not an error */
+}
+
+/* Runs inflate over one member or more until the input ends. */
+static int gunzip_run(z_stream *z, const unsigned char *in, size_t len,
+		      size_t limit, struct cprof__buf *out, char *err,
+		      size_t err_size)
+{
+	size_t start = out->len;
+	int rc = Z_OK;
+
+	for (;;) {
+		size_t room;
+
+		if (z->avail_in == 0 && z->next_in < in + len) {
+			size_t left = (size_t)(in + len - z->next_in);
+
+			z->avail_in = (uInt)(left < GZIP_STEP ? left : GZIP_STEP);
+		}
+		if (out->len - start >= limit) {
+			gzip_errf(err, err_size,
+				  "decompressed profile exceeds %zu bytes",
+				  limit);
+			return CPROF_EINVAL;
+		}
+		room = limit - (out->len - start);
+		room = room < (64u << 10) ? room : (64u << 10);
+		if (out->cap - out->len > room + 1)
+			room = out->cap - out->len - 1;
+		if (room > limit - (out->len - start))
+			room = limit - (out->len - start);
+		if (!cprof__buf_reserve(out, room)) {
+			gzip_errf(err, err_size, "out of memory");
+			return CPROF_ENOMEM;
+		}
+		z->next_out = (Bytef *)out->data + out->len;
+		z->avail_out = (uInt)(room < GZIP_STEP ? room : GZIP_STEP);
+		rc = inflate(z, Z_NO_FLUSH);
+		out->len = (size_t)((char *)z->next_out - out->data);
+		if (rc == Z_STREAM_END) {
+			size_t used = (size_t)(z->next_in - in);
+
+			/* Another member follows, as in `cat a.gz b.gz`. */
+			if (used + 2 <= len && in[used] == 0x1f &&
+			    in[used + 1] == 0x8b) {
+				inflateReset(z);
+				continue;
+			}
+			if (used != len) {
+				gzip_errf(err, err_size,
+					  "trailing garbage after gzip stream "
+					  "at byte %zu", used);
+				return CPROF_EINVAL;
+			}
+			return 0;
+		}
+		if (rc == Z_BUF_ERROR && z->avail_in == 0 &&
+		    z->next_in == in + len) {
+			gzip_errf(err, err_size, "truncated gzip stream");
+			return CPROF_EINVAL;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			gzip_errf(err, err_size, "gzip: %s",
+				  z->msg ? z->msg : "corrupt stream");
+			return rc == Z_MEM_ERROR ? CPROF_ENOMEM : CPROF_EINVAL;
+		}
+	}
+}
+
+int cprof__gunzip(const void *data, size_t len, size_t limit,
+		  struct cprof__buf *out, char *err, size_t err_size)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
+		gzip_errf(err, err_size, "out of memory");
+		return CPROF_ENOMEM;
+	}
+	gunzip_presize(data, len, limit, out);
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = 0;
+	rc = gunzip_run(&z, data, len, limit, out, err, err_size);
+	inflateEnd(&z);
+	if (rc == 0 && out->len < out->cap)
+		out->data[out->len] = '\0';
+	return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * stackset.c - stacks to location ids (see stackset.h).
+ *
+ * Addresses of all stacks go into one array (`addrs`), stacks keep offsets
+ * into it, and the whole array goes to the symbolizer in one call (which
+ * resolves each distinct address once and gives equal addresses one id).
+ */
+#include "profiles/stackset.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "cprof.h"
+#include "symbolize/symbolize.h"
+
+struct stackset_stack {
+	size_t offset; /* into addrs / ids */
+	size_t depth;
+};
+
+struct cprof__stackset {
+	uint64_t *addrs;     /* every frame of every stack, as looked up */
+	uint64_t *ids;       /* location id of each frame, after resolve */
+	size_t len, cap;
+	struct stackset_stack *stacks;
+	size_t nstacks, stacks_cap;
+};
+
+struct cprof__stackset *cprof__stackset_new(void)
+{
+	return cprof__calloc(1, sizeof(struct cprof__stackset));
+}
+
+void cprof__stackset_free(struct cprof__stackset *set)
+{
+	if (set == NULL)
+		return;
+	cprof__free(set->addrs);
+	cprof__free(set->ids);
+	cprof__free(set->stacks);
+	cprof__free(set);
+}
+
+static int stackset_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 256;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = cprof__realloc(*p, n * elem);
+	if (q == NULL)
+		return CPROF_ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
+			 int depth)
+{
+	size_t cap = set->cap;
+
+	if (stackset_grow((void **)&set->addrs, &cap, set->len + (size_t)depth,
+			  sizeof(uint64_t)) != 0 ||
+	    stackset_grow((void **)&set->stacks, &set->stacks_cap,
+			  set->nstacks + 1, sizeof(*set->stacks)) != 0)
+		return -1;
+	set->cap = cap;
+	for (int i = 0; i < depth; i++)
+		set->addrs[set->len + (size_t)i] =
+			i == 0 ? pcs[i] : pcs[i] - 1;
+	set->stacks[set->nstacks].offset = set->len;
+	set->stacks[set->nstacks].depth = (size_t)depth;
+	set->len += (size_t)depth;
+	return (long)set->nstacks++;
+}
+
+int cprof__stackset_resolve(struct cprof__stackset *set,
+			    struct cprof__profile *p)
+{
+	set->ids = cprof__calloc(set->len ? set->len : 1, sizeof(uint64_t));
+	if (set->ids == NULL)
+		return CPROF_ENOMEM;
+	/* The symbolizer dedupes equal addresses itself. */
+	return cprof__symbolize_locations(p, set->addrs, set->len, set->ids);
+}
+
+const uint64_t *cprof__stackset_locations(const struct cprof__stackset *set,
+					  long i, size_t *n)
+{
+	*n = set->stacks[i].depth;
+	return set->ids + set->stacks[i].offset;
+}
+
+uint64_t cprof__profile_pseudo_location(struct cprof__profile *p,
+					const char *name)
+{
+	struct cprof__line line = {0, 0, 0};
+
+	line.function_id = cprof__profile_add_function(p, name, name, "", 0);
+	if (line.function_id == 0)
+		return 0;
+	return cprof__profile_add_location(p, 0, 0, &line, 1);
+}
