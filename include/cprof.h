@@ -55,7 +55,13 @@ struct cprof_options {
 	int signal;
 	/* 1: diagnostics on stderr; 0: CPROF_DEBUG, else silent. */
 	int debug;
-	void *reserved[16];
+	/* Mean bytes between sampled allocations for the heap and allocs
+	 * profiles; 1 samples every allocation; -1 turns them off; 0:
+	 * CPROF_MEM_RATE, else 524288 (Go's MemProfileRate). */
+	long mem_rate;
+	/* Write the heap profile here at exit; "%p" is replaced by the pid. */
+	const char *heap_profile_path;
+	void *reserved[14];
 };
 
 /* Starts profiling as the options say. CPROF_EALREADY if already started

@@ -1,24 +1,55 @@
 /*
  * alloc.c - cprof's own memory (see alloc.h).
  *
- * For now the real allocator is simply malloc: nothing interposes it yet.
- * When the memory profile interposes the malloc family, these functions
- * raise the thread's re-entry guard around the call so the hook passes the
- * request straight through.
+ * The malloc family is interposed by the memory profile, so these
+ * functions raise the thread's re-entry guard around each call: the hook
+ * then passes the request straight to the real allocator, unsampled.
  */
 #include "base/alloc.h"
+#include "base/reentry.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-void *cprof__alloc(size_t size) { return malloc(size); }
+__thread int cprof__reentry_depth;
 
-void *cprof__calloc(size_t count, size_t size) { return calloc(count, size); }
+void *cprof__alloc(size_t size)
+{
+	void *p;
 
-void *cprof__realloc(void *ptr, size_t size) { return realloc(ptr, size); }
+	cprof__reentry_enter();
+	p = malloc(size);
+	cprof__reentry_leave();
+	return p;
+}
 
-void cprof__free(void *ptr) { free(ptr); }
+void *cprof__calloc(size_t count, size_t size)
+{
+	void *p;
+
+	cprof__reentry_enter();
+	p = calloc(count, size);
+	cprof__reentry_leave();
+	return p;
+}
+
+void *cprof__realloc(void *ptr, size_t size)
+{
+	void *p;
+
+	cprof__reentry_enter();
+	p = realloc(ptr, size);
+	cprof__reentry_leave();
+	return p;
+}
+
+void cprof__free(void *ptr)
+{
+	cprof__reentry_enter();
+	free(ptr);
+	cprof__reentry_leave();
+}
 
 char *cprof__strdup(const char *s)
 {

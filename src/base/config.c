@@ -131,11 +131,21 @@ static bool config_expand_path(const char *text, char *out, size_t size)
 	return true;
 }
 
-static const char *config_env(const char *name)
-{
-	const char *v = getenv(name);
+static const char *config_env(const char *name) { return getenv(name); }
 
-	return v;
+/* An output path from an option or a variable, %p expanded; "" if unset. */
+static void config_load_path(char out[CPROF_PATH_MAX], const char *opt,
+			     const char *var)
+{
+	const char *v = opt ? opt : config_env(var);
+
+	out[0] = '\0';
+	if (v != NULL && *v != '\0' &&
+	    !config_expand_path(v, out, CPROF_PATH_MAX)) {
+		cprof__warn("%s is longer than %d bytes; that profile is off",
+			    var, CPROF_PATH_MAX - 1);
+		out[0] = '\0';
+	}
 }
 
 static void config_load_http(struct cprof__config *cfg, const char *opt)
@@ -199,16 +209,8 @@ static void config_load_cpu(struct cprof__config *cfg,
 				    "default SIGPROF", v);
 	}
 
-	cfg->cpu_profile_path[0] = '\0';
-	v = (o && o->cpu_profile_path) ? o->cpu_profile_path
-				       : config_env("CPROF_CPU_PROFILE");
-	if (v != NULL && *v != '\0' &&
-	    !config_expand_path(v, cfg->cpu_profile_path,
-				sizeof(cfg->cpu_profile_path))) {
-		cprof__warn("CPROF_CPU_PROFILE is longer than %d bytes; the "
-			    "whole-run CPU profile is off", CPROF_PATH_MAX - 1);
-		cfg->cpu_profile_path[0] = '\0';
-	}
+	config_load_path(cfg->cpu_profile_path, o ? o->cpu_profile_path : NULL,
+			 "CPROF_CPU_PROFILE");
 }
 
 static void config_load_debug(struct cprof__config *cfg,
@@ -228,6 +230,35 @@ static void config_load_debug(struct cprof__config *cfg,
 				    "the default 0", v);
 	}
 	cprof__log_set_debug(cfg->debug);
+}
+
+static void config_load_memory(struct cprof__config *cfg,
+			       const struct cprof_options *o)
+{
+	const char *v = config_env("CPROF_MEM_RATE");
+	long rate;
+
+	cfg->mem_rate = CPROF_DEFAULT_MEM_RATE_BYTES;
+	if (o && o->mem_rate != 0) {
+		if (o->mem_rate == -1)
+			cfg->mem_rate = 0;
+		else if (o->mem_rate > 0)
+			cfg->mem_rate = o->mem_rate;
+		else
+			cprof__warn("mem_rate=%ld is not -1 or positive; using "
+				    "the default %d", o->mem_rate,
+				    CPROF_DEFAULT_MEM_RATE_BYTES);
+	} else if (v != NULL) {
+		if (config_parse_int(v, 0, LONG_MAX, &rate))
+			cfg->mem_rate = rate;
+		else
+			cprof__warn("CPROF_MEM_RATE=\"%s\" is not a whole "
+				    "number of bytes (0 turns memory profiles "
+				    "off); using the default %d", v,
+				    CPROF_DEFAULT_MEM_RATE_BYTES);
+	}
+	config_load_path(cfg->heap_profile_path,
+			 o ? o->heap_profile_path : NULL, "CPROF_HEAP_PROFILE");
 }
 
 static void config_load_unwinder(struct cprof__config *cfg)
@@ -251,11 +282,13 @@ void cprof__config_load(struct cprof__config *cfg,
 	config_load_debug(cfg, options);
 	config_load_http(cfg, options ? options->http_addr : NULL);
 	config_load_cpu(cfg, options);
+	config_load_memory(cfg, options);
 	config_load_unwinder(cfg);
 }
 
 bool cprof__config_env_activates(void)
 {
 	return config_env("CPROF_HTTP") != NULL ||
-	       config_env("CPROF_CPU_PROFILE") != NULL;
+	       config_env("CPROF_CPU_PROFILE") != NULL ||
+	       config_env("CPROF_HEAP_PROFILE") != NULL;
 }

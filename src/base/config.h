@@ -17,6 +17,7 @@
 #define CPROF_DEFAULT_CPU_HZ 100
 #define CPROF_MAX_CPU_HZ 1000000 /* Go's SetCPUProfileRate clamp */
 #define CPROF_PATH_MAX 4096
+#define CPROF_DEFAULT_MEM_RATE_BYTES 524288
 
 enum cprof__unwinder {
 	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
@@ -32,6 +33,8 @@ struct cprof__config {
 	int signal;
 	bool debug;
 	enum cprof__unwinder unwinder;
+	long mem_rate;                          /* 0: memory profiles off */
+	char heap_profile_path[CPROF_PATH_MAX]; /* "" when unset */
 };
 
 /* Fills *cfg. options may be NULL (environment and defaults only). */

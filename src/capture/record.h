@@ -9,8 +9,7 @@
  *   2      2     depth     number of valid pcs
  *   4      4     tid       kernel thread id of the sampled thread
  *   8      8     time_ns   CLOCK_MONOTONIC at capture (for the trace)
- *   16     16    value[2]  kind-specific: CPU: [weight, 0] where weight is
- *                          1 + si_overrun timer periods
+ *   16     16    value[2]  kind-specific (see enum cprof__record_kind)
  *   32     8     labels    the thread's immutable label set, or NULL
  *   40     4     flags     CPROF_RECORD_TRUNCATED, ...
  *   44     4     (pad)
@@ -25,10 +24,14 @@
 
 enum cprof__record_kind {
 	CPROF_RECORD_NONE = 0,
-	CPROF_RECORD_CPU,
+	CPROF_RECORD_CPU,   /* value[0]: timer periods */
+	CPROF_RECORD_ALLOC, /* value[0]: size, value[1]: address */
+	CPROF_RECORD_FREE,  /* value[1]: address; no stack */
 };
 
 #define CPROF_RECORD_TRUNCATED 0x1u /* the walk did not reach the root */
+/* pc[0] is a return address too (a hook's stack), not an interrupted pc. */
+#define CPROF_RECORD_RETURN_ADDRESSES 0x2u
 
 struct cprof__record {
 	uint16_t kind;

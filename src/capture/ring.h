@@ -12,6 +12,7 @@
 #ifndef CPROF_SRC_CAPTURE_RING_H
 #define CPROF_SRC_CAPTURE_RING_H
 
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,9 +32,15 @@ struct cprof__ring_slot {
 
 struct cprof__ring {
 	_Alignas(64) _Atomic uint64_t head; /* next position to claim */
-	_Alignas(64) uint64_t tail;         /* consumer only */
+	/* Next position to consume: written by the consumer only, read
+	 * (relaxed) by producers to see how full the ring is. */
+	_Alignas(64) _Atomic uint64_t tail;
 	_Atomic uint64_t dropped;           /* records lost to a full ring */
 	_Atomic uint64_t dropped_weight;    /* their value[0] summed */
+	/* Set by the producer that found the ring half full, which then
+	 * wakes the consumer; cleared by the consumer when it wakes. */
+	_Atomic bool kicked;
+	sem_t wake;                         /* posted by kicks and stop */
 	struct cprof__ring_slot *slots;     /* CPROF_RING_SLOTS, mmap'd */
 };
 
@@ -46,13 +53,25 @@ void cprof__ring_reset(struct cprof__ring *r);
  * cprof__ring_drop_as). Async-signal-safe, lock-free. */
 struct cprof__record *cprof__ring_claim_as(struct cprof__ring *r,
 					   uint64_t *pos);
-/* Publishes the claimed record. Async-signal-safe. */
+/* Publishes the claimed record, and wakes the consumer early when the ring
+ * is more than half full (a burst of samples must not wait for the next
+ * regular drain). Async-signal-safe (sem_post is). */
 void cprof__ring_publish_as(struct cprof__ring *r, uint64_t pos);
 void cprof__ring_drop_as(struct cprof__ring *r, int64_t weight);
+/* The record of a slot claimed earlier (to fill it later). */
+static inline struct cprof__record *cprof__ring_record_at(struct cprof__ring *r,
+							  uint64_t pos)
+{
+	return &r->slots[pos & (CPROF_RING_SLOTS - 1)].rec;
+}
 
 /* Consumer: the next published record or NULL; release it after use. */
 const struct cprof__record *cprof__ring_peek(struct cprof__ring *r);
 void cprof__ring_release(struct cprof__ring *r);
+/* Consumer: sleeps until timeout_ms pass or a producer (or
+ * cprof__ring_wake) wakes it. */
+void cprof__ring_wait(struct cprof__ring *r, int timeout_ms);
+void cprof__ring_wake(struct cprof__ring *r);
 
 /* The ring every handler and hook writes to; the collector drains it. */
 extern struct cprof__ring cprof__capture_ring;

@@ -13,6 +13,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "base/reentry.h"
 #include "core/lifecycle.h"
 #include "cprof.h"
 
@@ -24,10 +25,11 @@ CPROF_API int cprof_start(const struct cprof_options *options)
 	struct cprof__config cfg;
 	int rc;
 
+	cprof__reentry_enter();
 	pthread_mutex_lock(&core_lock);
 	if (core_started) {
-		pthread_mutex_unlock(&core_lock);
-		return CPROF_EALREADY;
+		rc = CPROF_EALREADY;
+		goto out;
 	}
 	cprof__config_load(&cfg, options);
 	rc = cprof__lifecycle_start(&cfg);
@@ -35,21 +37,27 @@ CPROF_API int cprof_start(const struct cprof_options *options)
 		core_started = true;
 	else
 		cprof__lifecycle_stop();
+out:
 	pthread_mutex_unlock(&core_lock);
+	cprof__reentry_leave();
 	return rc;
 }
 
 CPROF_API int cprof_stop(void)
 {
+	int rc = 0;
+
+	cprof__reentry_enter();
 	pthread_mutex_lock(&core_lock);
-	if (!core_started) {
-		pthread_mutex_unlock(&core_lock);
-		return CPROF_ESTATE;
+	if (core_started) {
+		cprof__lifecycle_stop();
+		core_started = false;
+	} else {
+		rc = CPROF_ESTATE;
 	}
-	cprof__lifecycle_stop();
-	core_started = false;
 	pthread_mutex_unlock(&core_lock);
-	return 0;
+	cprof__reentry_leave();
+	return rc;
 }
 
 /* Called from the fork handler: the child starts stopped. */

@@ -3,7 +3,8 @@
  * them consistent across fork and exit.
  *
  * Start order: thread registry (and the calling thread), capture ring,
- * hooks, CPU signal, collector thread, whole-run CPU profile, HTTP server.
+ * hooks, CPU signal, allocation sampling, collector thread, whole-run CPU
+ * profile, HTTP server.
  * Stop runs it backwards. A module that cannot start is reported once and
  * left off; the host always runs on.
  *
@@ -24,6 +25,8 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/reentry.h"
+#include "capture/alloc_sampler.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
@@ -32,13 +35,17 @@
 #include "pprof/pprof.h"
 #include "profiles/collector.h"
 #include "profiles/cpu.h"
+#include "profiles/heap.h"
+#include "symbolize/symbolize.h"
 
 struct lifecycle_state {
 	bool ring_ready;
 	bool collector;
 	bool http;
+	bool heap;
 	bool whole_run_cpu;
-	char cpu_profile_path[CPROF_PATH_MAX];
+	char cpu_profile_path[CPROF_PATH_MAX];  /* "" when not wanted */
+	char heap_profile_path[CPROF_PATH_MAX]; /* "" when not wanted */
 };
 
 static struct lifecycle_state lifecycle;
@@ -65,30 +72,48 @@ static int lifecycle_write_file(const char *path, const struct cprof__buf *b)
 	return close(fd) == 0 ? 0 : CPROF_EIO;
 }
 
-/* Ends the whole-run CPU profile and writes it where the user asked. */
-static void lifecycle_write_cpu_profile(void)
+/* Encodes p (built with error rc) and writes it to path. */
+static void lifecycle_write_profile(const char *what, const char *path,
+				    struct cprof__profile *p, int rc)
 {
 	struct cprof__buf out = CPROF_BUF_INIT;
+
+	if (p != NULL)
+		rc = cprof__pprof_encode(p, &out, true);
+	if (rc == 0)
+		rc = lifecycle_write_file(path, &out);
+	if (rc != 0)
+		cprof__warn("cannot write the %s profile to %s: %s", what, path,
+			    cprof_strerror(rc));
+	else
+		cprof__debug("%s profile written to %s", what, path);
+	cprof__profile_free(p);
+	cprof__buf_fini(&out);
+}
+
+/* Writes the profiles asked for at exit: the whole-run CPU profile (which
+ * ends here) and the heap profile. Runs on a host thread: the re-entry
+ * guard keeps our own allocations out of the heap profile. */
+static void lifecycle_write_exit_profiles(void)
+{
 	struct cprof__profile *p;
 	int saved_errno = errno;
 	int rc;
 
-	if (!lifecycle.whole_run_cpu)
-		return;
-	lifecycle.whole_run_cpu = false;
-	p = cprof__cpu_end(&rc);
-	if (p != NULL)
-		rc = cprof__pprof_encode(p, &out, true);
-	if (rc == 0)
-		rc = lifecycle_write_file(lifecycle.cpu_profile_path, &out);
-	if (rc != 0)
-		cprof__warn("cannot write the CPU profile to %s: %s",
-			    lifecycle.cpu_profile_path, cprof_strerror(rc));
-	else
-		cprof__debug("CPU profile written to %s",
-			     lifecycle.cpu_profile_path);
-	cprof__profile_free(p);
-	cprof__buf_fini(&out);
+	cprof__reentry_enter();
+	if (lifecycle.whole_run_cpu) {
+		lifecycle.whole_run_cpu = false;
+		p = cprof__cpu_end(&rc);
+		lifecycle_write_profile("CPU", lifecycle.cpu_profile_path, p,
+					rc);
+	}
+	if (lifecycle.heap_profile_path[0] != '\0') {
+		p = cprof__heap_build(false, &rc);
+		lifecycle_write_profile("heap", lifecycle.heap_profile_path, p,
+					rc);
+		lifecycle.heap_profile_path[0] = '\0';
+	}
+	cprof__reentry_leave();
 	errno = saved_errno;
 }
 
@@ -97,10 +122,12 @@ static void lifecycle_atfork_prepare(void)
 	cprof__cpu_atfork_prepare();
 	cprof__collector_atfork_prepare();
 	cprof__threads_atfork_prepare();
+	cprof__sampled_set_atfork_prepare();
 }
 
 static void lifecycle_atfork_parent(void)
 {
+	cprof__sampled_set_atfork_parent();
 	cprof__threads_atfork_parent();
 	cprof__collector_atfork_parent();
 	cprof__cpu_atfork_parent();
@@ -108,10 +135,13 @@ static void lifecycle_atfork_parent(void)
 
 static void lifecycle_atfork_child(void)
 {
+	cprof__sampled_set_atfork_child();
+	cprof__alloc_sampler_stop();
 	cprof__threads_atfork_child();
 	cprof__collector_atfork_child();
 	cprof__cpu_atfork_child();
 	cprof__http_atfork_child();
+	cprof__symbolize_atfork_child();
 	memset(&lifecycle, 0, sizeof(lifecycle));
 	lifecycle.ring_ready = true;
 	cprof__core_atfork_child();
@@ -139,12 +169,23 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	cprof__threads_scan();
 	/* Without the signal only CPU profiling is off; the rest runs. */
 	cprof__cpu_init(cfg->signal);
+	rc = cprof__heap_init(cfg->mem_rate);
+	if (rc != 0)
+		cprof__warn("memory profiles are off: %s", cprof_strerror(rc));
+	lifecycle.heap = rc == 0 && cfg->mem_rate != 0;
 	return 0;
 }
 
 static void lifecycle_start_outputs(const struct cprof__config *cfg)
 {
 	int rc;
+
+	if (cfg->heap_profile_path[0] != '\0' && lifecycle.heap)
+		memcpy(lifecycle.heap_profile_path, cfg->heap_profile_path,
+		       sizeof(lifecycle.heap_profile_path));
+	else if (cfg->heap_profile_path[0] != '\0')
+		cprof__warn("heap profile to %s not written: memory profiles "
+			    "are off", cfg->heap_profile_path);
 
 	if (cfg->cpu_profile_path[0] != '\0') {
 		rc = cprof__cpu_begin(cfg->cpu_hz);
@@ -190,7 +231,7 @@ int cprof__lifecycle_start(const struct cprof__config *cfg)
 
 void cprof__lifecycle_stop(void)
 {
-	lifecycle_write_cpu_profile();
+	lifecycle_write_exit_profiles();
 	if (lifecycle.http)
 		cprof__http_stop();
 	lifecycle.http = false;
@@ -198,7 +239,10 @@ void cprof__lifecycle_stop(void)
 	if (lifecycle.collector)
 		cprof__collector_stop();
 	lifecycle.collector = false;
+	if (lifecycle.heap)
+		cprof__heap_fini();
+	lifecycle.heap = false;
 	cprof__hooks_enable(0);
 }
 
-void cprof__lifecycle_exit(void) { lifecycle_write_cpu_profile(); }
+void cprof__lifecycle_exit(void) { lifecycle_write_exit_profiles(); }

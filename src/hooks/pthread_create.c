@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "base/alloc.h"
+#include "base/reentry.h"
 #include "capture/threads.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
@@ -46,6 +47,8 @@ static void *hooks_thread_trampoline(void *p)
 	struct hooks_thread_start start = *(struct hooks_thread_start *)p;
 
 	cprof__free(p);
+	if (start.internal)
+		cprof__reentry_enter(); /* for the thread's whole life */
 	if (cprof__thread_register_self(start.internal) != NULL &&
 	    atomic_load(&hooks_exit_key_ready))
 		pthread_setspecific(hooks_exit_key, (void *)1);

@@ -213,27 +213,20 @@ static bool params_underscores_ok(const char *s, size_t n)
 	return saw != '_';
 }
 
-/* Strips Go's base-0 prefix from *s and returns the base. */
-static unsigned params_base0(const char **s, size_t *n)
+/* Go's base-0 prefix of s: its base and length ("0x" 16, "0" 8...). */
+static unsigned params_base0(const char *s, size_t n, size_t *prefix)
 {
-	const char *p = *s;
-
-	if (*n == 0 || p[0] != '0')
+	*prefix = 0;
+	if (n == 0 || s[0] != '0')
 		return 10;
-	if (*n >= 3) {
-		switch (p[1]) {
-		case 'b': case 'B':
-			*s += 2, *n -= 2;
-			return 2;
-		case 'o': case 'O':
-			*s += 2, *n -= 2;
-			return 8;
-		case 'x': case 'X':
-			*s += 2, *n -= 2;
-			return 16;
-		}
-	}
-	*s += 1, *n -= 1;
+	*prefix = 2;
+	if (n >= 3 && (s[1] == 'b' || s[1] == 'B'))
+		return 2;
+	if (n >= 3 && (s[1] == 'o' || s[1] == 'O'))
+		return 8;
+	if (n >= 3 && (s[1] == 'x' || s[1] == 'X'))
+		return 16;
+	*prefix = 1; /* a bare leading 0: octal */
 	return 8;
 }
 
@@ -244,8 +237,6 @@ static unsigned params_base0(const char **s, size_t *n)
  */
 int cprof__http_parse_uint0(const char *s, size_t n, uint64_t *out)
 {
-	const char *whole = s;
-	size_t whole_n = n;
 	bool underscores = false;
 	uint64_t v = 0;
 	unsigned base;
@@ -254,8 +245,8 @@ int cprof__http_parse_uint0(const char *s, size_t n, uint64_t *out)
 	*out = 0;
 	if (n == 0)
 		return CPROF_EINVAL;
-	base = params_base0(&s, &n);
-	for (i = 0; i < n; i++) {
+	base = params_base0(s, n, &i);
+	for (; i < n; i++) {
 		int d = params_hex((unsigned char)s[i]);
 
 		if (s[i] == '_') {
@@ -268,7 +259,7 @@ int cprof__http_parse_uint0(const char *s, size_t n, uint64_t *out)
 			return CPROF_EINVAL;
 		v = v * base + (unsigned)d;
 	}
-	if (underscores && !params_underscores_ok(whole, whole_n))
+	if (underscores && !params_underscores_ok(s, n))
 		return CPROF_EINVAL;
 	*out = v;
 	return 0;

@@ -9,7 +9,7 @@
  * profile; its argument errors come in Go's order (seconds, then delta
  * support, then debug).
  */
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <microhttpd.h>
@@ -77,13 +77,17 @@ static void named_delta(const struct cprof__http_request *req,
 static void named_text(const struct cprof__named_profile *p, int64_t debug,
 		       struct cprof__http_reply *reply)
 {
-	/* Go passes an int; clamp the out-of-range values Atoi let through. */
-	int level = debug > 1000 ? 1000 : debug < -1000 ? -1000 : (int)debug;
+	/* Go's int is 64-bit; ours is not. Only the sign and small values
+	 * mean anything to a writer, so clamping keeps the meaning. */
+	int level = debug > INT_MAX ? INT_MAX
+				    : debug < INT_MIN ? INT_MIN : (int)debug;
 	int error;
 
+	/* A kind may register before its legacy text writer exists. */
 	if (p->write_text == NULL) {
-		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
-					"failed to collect profile");
+		cprof__http_reply_error(reply, MHD_HTTP_NOT_IMPLEMENTED,
+			"the debug=%lld text form of %s is not implemented yet",
+			(long long)debug, p->name);
 		return;
 	}
 	error = p->write_text(level, &reply->body);

@@ -623,6 +623,13 @@ static int dec_string(struct dec *d)
 					sizeof(*(vec).items))                 \
 			       : NULL)
 
+/* The census counted fewer items than pass 2 found: cannot happen unless
+ * the two passes disagree on the grammar; fail rather than overrun. */
+static int dec_mismatch(struct dec *d)
+{
+	return rd_fail(&d->r, "census mismatch at byte %zu", d->r.pos);
+}
+
 static int dec_nested_item(struct dec *d, uint32_t field)
 {
 	struct cprof__profile *p = d->p;
@@ -631,19 +638,19 @@ static int dec_nested_item(struct dec *d, uint32_t field)
 	switch (field) {
 	case PB_PROFILE_SAMPLE_TYPE:
 		item = DEC_NEXT(p->sample_types);
-		return item ? dec_value_type(d, item) : CPROF_ENOMEM;
+		return item ? dec_value_type(d, item) : dec_mismatch(d);
 	case PB_PROFILE_SAMPLE:
 		item = DEC_NEXT(p->samples);
-		return item ? dec_sample(d, item) : CPROF_ENOMEM;
+		return item ? dec_sample(d, item) : dec_mismatch(d);
 	case PB_PROFILE_MAPPING:
 		item = DEC_NEXT(p->mappings);
-		return item ? dec_mapping(d, item) : CPROF_ENOMEM;
+		return item ? dec_mapping(d, item) : dec_mismatch(d);
 	case PB_PROFILE_LOCATION:
 		item = DEC_NEXT(p->locations);
-		return item ? dec_location(d, item) : CPROF_ENOMEM;
+		return item ? dec_location(d, item) : dec_mismatch(d);
 	case PB_PROFILE_FUNCTION:
 		item = DEC_NEXT(p->functions);
-		return item ? dec_function(d, item) : CPROF_ENOMEM;
+		return item ? dec_function(d, item) : dec_mismatch(d);
 	case PB_PROFILE_STRING_TABLE:
 		return dec_string(d);
 	default: /* PB_PROFILE_PERIOD_TYPE: a repeat merges, as in proto */
@@ -659,8 +666,6 @@ static int dec_nested(struct dec *d, uint32_t field, unsigned wt)
 	if (dec_enter(d, wt, "Profile", field, &saved) != 0)
 		return CPROF_EINVAL;
 	rc = dec_nested_item(d, field);
-	if (rc == CPROF_ENOMEM)
-		rc = rd_fail(&d->r, "census mismatch at byte %zu", d->r.pos);
 	d->r.end = saved;
 	return rc;
 }

@@ -21,6 +21,8 @@
 /* deflate cannot expand more than about 1032:1; an ISIZE trailer claiming
  * more than that is a lie and not worth pre-sizing for. */
 #define GZIP_MAX_RATIO 1032
+/* The least output room offered to one inflate call. */
+#define GUNZIP_CHUNK ((size_t)64 << 10)
 
 static void gzip_errf(char *err, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -85,65 +87,76 @@ static void gunzip_presize(const unsigned char *in, size_t len, size_t limit,
 	out->error = 0; /* a hint we could not honour is not an error */
 }
 
+/* Output room for the next inflate call: the buffer's spare capacity (it
+ * grows by doubling), at least GUNZIP_CHUNK, never past the limit. */
+static size_t gunzip_room(const struct cprof__buf *out, size_t produced,
+			  size_t limit)
+{
+	size_t room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+
+	if (room < GUNZIP_CHUNK)
+		room = GUNZIP_CHUNK;
+	if (room > limit - produced)
+		room = limit - produced;
+	return room < GZIP_STEP ? room : GZIP_STEP;
+}
+
+/* At the end of a member: *more if another member follows (as in `cat
+ * a.gz b.gz`, which Go's reader accepts); otherwise the input must end. */
+static int gunzip_member_end(z_stream *z, const unsigned char *in,
+			     size_t len, bool *more, char *err,
+			     size_t err_size)
+{
+	size_t used = (size_t)(z->next_in - in);
+
+	*more = used + 2 <= len && in[used] == 0x1f && in[used + 1] == 0x8b;
+	if (*more) {
+		inflateReset(z);
+		return 0;
+	}
+	if (used != len) {
+		gzip_errf(err, err_size,
+			  "trailing garbage after gzip stream at byte %zu", used);
+		return CPROF_EINVAL;
+	}
+	return 0;
+}
+
 /* Runs inflate over one member or more until the input ends. */
 static int gunzip_run(z_stream *z, const unsigned char *in, size_t len,
 		      size_t limit, struct cprof__buf *out, char *err,
 		      size_t err_size)
 {
-	size_t start = out->len;
-	int rc = Z_OK;
+	size_t start = out->len, room;
+	bool more;
+	int rc;
 
 	for (;;) {
-		size_t room;
-
 		if (z->avail_in == 0 && z->next_in < in + len) {
 			size_t left = (size_t)(in + len - z->next_in);
 
 			z->avail_in = (uInt)(left < GZIP_STEP ? left : GZIP_STEP);
 		}
-		if (out->len - start >= limit) {
-			gzip_errf(err, err_size,
-				  "decompressed profile exceeds %zu bytes",
-				  limit);
-			return CPROF_EINVAL;
-		}
-		room = limit - (out->len - start);
-		room = room < (64u << 10) ? room : (64u << 10);
-		if (out->cap - out->len > room + 1)
-			room = out->cap - out->len - 1;
-		if (room > limit - (out->len - start))
-			room = limit - (out->len - start);
-		if (!cprof__buf_reserve(out, room)) {
-			gzip_errf(err, err_size, "out of memory");
-			return CPROF_ENOMEM;
-		}
+		if (out->len - start >= limit)
+			return gzip_errf(err, err_size, "decompressed profile "
+					 "exceeds %zu bytes", limit),
+			       CPROF_EINVAL;
+		room = gunzip_room(out, out->len - start, limit);
+		if (!cprof__buf_reserve(out, room))
+			return gzip_errf(err, err_size, "out of memory"),
+			       CPROF_ENOMEM;
 		z->next_out = (Bytef *)out->data + out->len;
-		z->avail_out = (uInt)(room < GZIP_STEP ? room : GZIP_STEP);
+		z->avail_out = (uInt)room;
 		rc = inflate(z, Z_NO_FLUSH);
 		out->len = (size_t)((char *)z->next_out - out->data);
 		if (rc == Z_STREAM_END) {
-			size_t used = (size_t)(z->next_in - in);
-
-			/* Another member follows, as in `cat a.gz b.gz`. */
-			if (used + 2 <= len && in[used] == 0x1f &&
-			    in[used + 1] == 0x8b) {
-				inflateReset(z);
-				continue;
-			}
-			if (used != len) {
-				gzip_errf(err, err_size,
-					  "trailing garbage after gzip stream "
-					  "at byte %zu", used);
-				return CPROF_EINVAL;
-			}
-			return 0;
-		}
-		if (rc == Z_BUF_ERROR && z->avail_in == 0 &&
-		    z->next_in == in + len) {
+			rc = gunzip_member_end(z, in, len, &more, err, err_size);
+			if (rc != 0 || !more)
+				return rc;
+		} else if (rc == Z_BUF_ERROR && z->next_in == in + len) {
 			gzip_errf(err, err_size, "truncated gzip stream");
 			return CPROF_EINVAL;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR) {
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
 			gzip_errf(err, err_size, "gzip: %s",
 				  z->msg ? z->msg : "corrupt stream");
 			return rc == Z_MEM_ERROR ? CPROF_ENOMEM : CPROF_EINVAL;

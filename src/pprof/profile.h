@@ -89,7 +89,7 @@ struct cprof__function {
 		size_t cap;                                                   \
 	}
 
-struct cprof__strtab; /* interning index, private to profile.c */
+struct cprof__strtab; /* interning and id indexes, private to profile.c */
 
 struct cprof__profile {
 	struct cprof__arena arena;
@@ -109,7 +109,7 @@ struct cprof__profile {
 	int64_t period;
 	int64_t default_sample_type;     /* string index */
 	int64_t doc_url;                 /* string index */
-	struct cprof__strtab *strtab;    /* NULL until the first intern */
+	struct cprof__strtab *strtab;    /* NULL until first needed */
 	int error;                       /* sticky CPROF_E*, 0 if fine */
 };
 

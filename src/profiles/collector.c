@@ -4,12 +4,14 @@
  * Every CPROF_COLLECT_INTERVAL_MS it drains the capture ring, handing each
  * record to its profile kind; every CPROF_THREAD_SCAN_INTERVAL_MS it looks
  * for threads it has not seen (born without our pthread_create hook) and
- * releases the slots of threads that are gone. It sleeps on a condition
- * variable so that cprof__collector_stop returns promptly.
+ * releases the slots of threads that are gone. It sleeps on the ring's
+ * semaphore, so a burst of samples (the ring half full) or a stop request
+ * wakes it at once.
  */
 #include "profiles/collector.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -21,12 +23,11 @@
 #include "cprof.h"
 #include "profiles/cpu.h"
 #include "profiles/cpu_aggregate.h"
+#include "profiles/heap_aggregate.h"
 
 static pthread_mutex_t collector_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t collector_wake_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t collector_wake;
-static bool collector_running;  /* collector_wake_mutex */
-static bool collector_stopping; /* collector_wake_mutex */
+static bool collector_running;          /* start/stop only */
+static _Atomic bool collector_stopping; /* set by stop, read by the thread */
 static pthread_t collector_thread;
 
 void cprof__collector_lock(void) { pthread_mutex_lock(&collector_mutex); }
@@ -45,6 +46,12 @@ void cprof__collector_drain_locked(void)
 		case CPROF_RECORD_CPU:
 			cprof__cpu_aggregate_add_locked(rec);
 			break;
+		case CPROF_RECORD_ALLOC:
+			cprof__heap_aggregate_alloc_locked(rec);
+			break;
+		case CPROF_RECORD_FREE:
+			cprof__heap_aggregate_free_locked(rec);
+			break;
 		default:
 			break;
 		}
@@ -52,23 +59,12 @@ void cprof__collector_drain_locked(void)
 	}
 }
 
-/* Sleeps until the deadline or a stop request; false when stopping. */
-static bool collector_sleep(int64_t ms)
+/* Sleeps for the interval, or until a producer finds the ring half full,
+ * or a stop request; false when stopping. */
+static bool collector_sleep(int ms)
 {
-	struct timespec until;
-	bool go_on;
-	int64_t ns = cprof__now_ns() + ms * 1000000;
-
-	until.tv_sec = ns / 1000000000;
-	until.tv_nsec = ns % 1000000000;
-	pthread_mutex_lock(&collector_wake_mutex);
-	while (!collector_stopping &&
-	       pthread_cond_timedwait(&collector_wake, &collector_wake_mutex,
-				      &until) == 0)
-		;
-	go_on = !collector_stopping;
-	pthread_mutex_unlock(&collector_wake_mutex);
-	return go_on;
+	cprof__ring_wait(&cprof__capture_ring, ms);
+	return !atomic_load(&collector_stopping);
 }
 
 static void *collector_main(void *arg)
@@ -93,14 +89,9 @@ static void *collector_main(void *arg)
 
 int cprof__collector_start(void)
 {
-	pthread_condattr_t attr;
 	int rc;
 
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&collector_wake, &attr);
-	pthread_condattr_destroy(&attr);
-	collector_stopping = false;
+	atomic_store(&collector_stopping, false);
 	cprof__thread_internal_begin();
 	rc = pthread_create(&collector_thread, NULL, collector_main, NULL);
 	cprof__thread_internal_end();
@@ -117,10 +108,8 @@ void cprof__collector_stop(void)
 {
 	if (!collector_running)
 		return;
-	pthread_mutex_lock(&collector_wake_mutex);
-	collector_stopping = true;
-	pthread_cond_signal(&collector_wake);
-	pthread_mutex_unlock(&collector_wake_mutex);
+	atomic_store(&collector_stopping, true);
+	cprof__ring_wake(&cprof__capture_ring);
 	pthread_join(collector_thread, NULL);
 	collector_running = false;
 }
@@ -132,7 +121,6 @@ void cprof__collector_atfork_parent(void) { cprof__collector_unlock(); }
 void cprof__collector_atfork_child(void)
 {
 	pthread_mutex_init(&collector_mutex, NULL);
-	pthread_mutex_init(&collector_wake_mutex, NULL);
 	collector_running = false;
 	cprof__ring_reset(&cprof__capture_ring);
 }

@@ -153,7 +153,7 @@ static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 		const uintptr_t *pcs =
 			cprof__stacktab_get_locked(b[i].stack_id, &depth);
 
-		if (cprof__stackset_add(r->stacks, pcs, depth) < 0)
+		if (cprof__stackset_add(r->stacks, pcs, depth, false) < 0)
 			return CPROF_ENOMEM;
 		r->periods[r->n++] = b[i].periods;
 	}

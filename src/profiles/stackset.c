@@ -59,7 +59,7 @@ static int stackset_grow(void **p, size_t *cap, size_t need, size_t elem)
 }
 
 long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
-			 int depth)
+			 int depth, bool leaf_is_return)
 {
 	size_t cap = set->cap;
 
@@ -71,7 +71,7 @@ long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
 	set->cap = cap;
 	for (int i = 0; i < depth; i++)
 		set->addrs[set->len + (size_t)i] =
-			i == 0 ? pcs[i] : pcs[i] - 1;
+			i == 0 && !leaf_is_return ? pcs[i] : pcs[i] - 1;
 	set->stacks[set->nstacks].offset = set->len;
 	set->stacks[set->nstacks].depth = (size_t)depth;
 	set->len += (size_t)depth;

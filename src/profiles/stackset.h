@@ -13,6 +13,7 @@
 #ifndef CPROF_SRC_PROFILES_STACKSET_H
 #define CPROF_SRC_PROFILES_STACKSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,9 +23,11 @@ struct cprof__stackset;
 
 struct cprof__stackset *cprof__stackset_new(void);
 void cprof__stackset_free(struct cprof__stackset *set);
-/* Adds a stack (copied); returns its index, or -1 when out of memory. */
+/* Adds a stack (copied); returns its index, or -1 when out of memory.
+ * pcs[0] is an interrupted pc (looked up as is), unless leaf_is_return says
+ * it is a return address like the others (a hook's stack). */
 long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
-			 int depth);
+			 int depth, bool leaf_is_return);
 /* Symbolizes every address into p. 0 or CPROF_E*. */
 int cprof__stackset_resolve(struct cprof__stackset *set,
 			    struct cprof__profile *p);

@@ -2,86 +2,29 @@
  * dwarf.c - libdw's view of this process, and DWARF lookups.
  *
  * Owns the Dwfl session: modules reported from /proc/self/maps
- * (dwfl_linux_proc_report), ELF files opened lazily, debug files found by
- * GNU build id under /usr/lib/debug/.build-id (libc6-dbg, -dbgsym packages)
- * or next to the file. Refreshing re-reports the modules; libdwfl keeps
+ * (dwfl_linux_proc_report), ELF files opened lazily, debug files found
+ * locally by debuginfo.c. Refreshing re-reports the modules; libdwfl keeps
  * those still mapped at the same place, with the DWARF already read.
  *
  * A lookup gives the inline chain of an address, innermost first: the
  * function holding it (from funcindex.c), then down through its lexical
  * blocks and inlined instances whose ranges hold the address. Names of
  * inlined instances live on their abstract origin, hence
- * dwarf_attr_integrate. (dwarf_getscopes does the same walk from the CU
- * root on every call, and continues into abstract origins rather than
- * callers; it was 100x slower on glibc.)
+ * dwarf_attr_integrate. (dwarf_getscopes walks from the CU root on every
+ * call and continues into abstract origins rather than callers: with it,
+ * 4000 fresh glibc addresses took 0.4-0.9 s here, against about 0.07 s
+ * with the index.)
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cprof.h"
 #include "symbolize/symbolize_int.h"
 
-#define DWARF_BUILD_ID_DIR "/usr/lib/debug/.build-id"
-
-/*
- * Finds the debug file of a module. libdwfl's standard search, when it
- * finds nothing locally and DEBUGINFOD_URLS is set, dlopens libdebuginfod
- * and downloads from the network: never acceptable inside somebody else's
- * process. So the build-id directory is tried here first, and the standard
- * search (which adds .gnu_debuglink lookups) only runs when no debuginfod
- * server is configured.
- */
-static int dwarf_find_debuginfo(Dwfl_Module *mod, void **userdata,
-				const char *modname, Dwarf_Addr base,
-				const char *file_name,
-				const char *debuglink_file,
-				GElf_Word debuglink_crc,
-				char **debuginfo_file_name)
-{
-	const unsigned char *bits;
-	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(mod, &bits, &vaddr);
-	const char *urls;
-
-	if (len > 1 && len <= CPROF_SYM_BUILD_ID_MAX) {
-		char path[sizeof(DWARF_BUILD_ID_DIR) + 2 * CPROF_SYM_BUILD_ID_MAX +
-			  16];
-		int n = snprintf(path, sizeof(path), "%s/%02x/",
-				 DWARF_BUILD_ID_DIR, bits[0]);
-		int fd;
-
-		for (int i = 1; i < len; i++)
-			n += snprintf(path + n, sizeof(path) - (size_t)n,
-				      "%02x", bits[i]);
-		snprintf(path + n, sizeof(path) - (size_t)n, ".debug");
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			/* libdwfl frees this name with free(), so it must
-			 * come from malloc, not cprof__alloc. */
-			*debuginfo_file_name = strdup(path);
-			return fd;
-		}
-	}
-	urls = getenv("DEBUGINFOD_URLS");
-	if (urls != NULL && urls[0] != '\0')
-		return -1;
-	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
-					    file_name, debuglink_file,
-					    debuglink_crc,
-					    debuginfo_file_name);
-}
-
-static char *dwarf_debuginfo_path;
-
 static const Dwfl_Callbacks dwarf_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwarf_find_debuginfo,
-	.debuginfo_path = &dwarf_debuginfo_path,
+	.find_debuginfo = cprof__sym_find_debuginfo,
 };
 
 static int dwarf_report(Dwfl *dwfl)
@@ -121,6 +64,23 @@ void cprof__sym_dwfl_close(Dwfl *dwfl)
 {
 	if (dwfl != NULL)
 		dwfl_end(dwfl);
+}
+
+Dwfl_Module *cprof__sym_module_of(Dwfl *dwfl, uint64_t addr)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
+	Dwarf_Addr start = 0, end = 0;
+
+	/* After modules were removed, libdwfl's segment table can answer
+	 * for an address in the gap they left with the module below it
+	 * (seen under valgrind, where a dlclose'd library's place borders
+	 * another). Believe only a module that covers the address. */
+	if (mod == NULL ||
+	    dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL,
+			     NULL) == NULL ||
+	    addr < start || addr >= end)
+		return NULL;
+	return mod;
 }
 
 bool cprof__sym_dwarf_available(Dwfl_Module *mod)

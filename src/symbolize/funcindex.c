@@ -23,6 +23,7 @@
 
 struct funcindex_range {
 	Dwarf_Addr lo, hi; /* [lo, hi) */
+	size_t order;      /* position in the CU, for a stable sort */
 	Dwarf_Die die;     /* the DW_TAG_subprogram */
 };
 
@@ -72,6 +73,7 @@ static int funcindex_push(struct funcindex_cu *cu, Dwarf_Addr lo,
 	}
 	cu->ranges[cu->n].lo = lo;
 	cu->ranges[cu->n].hi = hi;
+	cu->ranges[cu->n].order = cu->n;
 	cu->ranges[cu->n].die = *die;
 	cu->n++;
 	return 0;
@@ -124,11 +126,15 @@ static int funcindex_cmp(const void *a, const void *b)
 {
 	const struct funcindex_range *x = a, *y = b;
 
+	/* The search ends at the last range starting at or below the
+	 * address, so the best answer among ranges starting together sorts
+	 * last: the narrower, and of equal ones (assembler-made DWARF gives
+	 * each alias of a function its own DIE) the first in the CU. */
 	if (x->lo != y->lo)
 		return x->lo < y->lo ? -1 : 1;
-	/* Of two starting together, the narrower is the better answer;
-	 * put it last, where the search ends. */
-	return x->hi > y->hi ? -1 : x->hi < y->hi;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return (x->order < y->order) - (x->order > y->order);
 }
 
 static struct funcindex_cu *funcindex_build(Dwarf_Die *cudie)

@@ -284,6 +284,22 @@ bool cprof__sym_note_build_id(const void *notes, size_t len, size_t align,
 	return false;
 }
 
+/* Whether [vaddr, vaddr + len) lies in a readable loaded segment, so that
+ * reading it cannot fault. */
+static bool maps_readable(const struct dl_phdr_info *info, uint64_t vaddr,
+			  uint64_t len)
+{
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) &&
+		    vaddr >= ph->p_vaddr && len <= ph->p_filesz &&
+		    vaddr - ph->p_vaddr <= ph->p_filesz - len)
+			return true;
+	}
+	return false;
+}
+
 static int maps_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct maps_objects *objs = arg;
@@ -314,8 +330,8 @@ static int maps_object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 				o->lo = a;
 			if (a + ph->p_memsz > o->hi)
 				o->hi = a + ph->p_memsz;
-		} else if (ph->p_type == PT_NOTE && o->build_id[0] == '\0') {
-			/* PT_NOTE lies inside a loaded, readable segment. */
+		} else if (ph->p_type == PT_NOTE && o->build_id[0] == '\0' &&
+			   maps_readable(info, ph->p_vaddr, ph->p_memsz)) {
 			cprof__sym_note_build_id((const void *)(uintptr_t)a,
 						 ph->p_memsz, ph->p_align,
 						 o->build_id);

@@ -41,12 +41,33 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-/* Re-reports modules to libdw if the loaded objects changed. maps, when
- * given, is a fresh read of /proc/self/maps. */
-static void symbolize_sync_locked(const struct cprof__sym_maps *maps)
+/* Re-reports the modules to libdw; drop_cache when addresses may now mean
+ * something else. */
+static void symbolize_refresh_locked(bool drop_cache)
 {
-	uint64_t adds, subs;
-	bool unloaded, remapped;
+	int err;
+
+	/* Re-reporting may free modules the indexes point into. */
+	cprof__sym_funcs_fini(&symbolize_state.funcs);
+	cprof__sym_elfsyms_fini(&symbolize_state.syms);
+	err = cprof__sym_dwfl_refresh(symbolize_state.dwfl);
+	if (err) {
+		/* A failed report leaves the session unusable: start a
+		 * new one on the next call. */
+		cprof__debug("symbolize: refreshing modules failed (%d)", err);
+		cprof__sym_dwfl_close(symbolize_state.dwfl);
+		symbolize_state.dwfl = NULL;
+		drop_cache = true;
+	}
+	if (drop_cache) {
+		cprof__sym_cache_fini(&symbolize_state.cache);
+		cprof__sym_cache_init(&symbolize_state.cache);
+	}
+}
+
+/* Opens the libdw session on first use; false if libdw cannot start. */
+static bool symbolize_open_locked(void)
+{
 	int err;
 
 	if (!symbolize_state.cache_ready) {
@@ -55,36 +76,43 @@ static void symbolize_sync_locked(const struct cprof__sym_maps *maps)
 		cprof__sym_elfsyms_init(&symbolize_state.syms);
 		symbolize_state.cache_ready = true;
 	}
-	cprof__sym_dl_counters(&adds, &subs);
-	if (symbolize_state.dwfl == NULL) {
-		if (symbolize_state.dwfl_failed)
-			return;
-		err = cprof__sym_dwfl_open(&symbolize_state.dwfl);
-		if (err) {
-			cprof__warn("symbolize: libdw failed to start (%d); "
-				    "profiles will have addresses only", err);
-			symbolize_state.dwfl_failed = true;
-			return;
-		}
-		goto synced;
-	}
-	unloaded = subs != symbolize_state.subs;
-	remapped = maps != NULL && symbolize_state.signature_known &&
-		   maps->signature != symbolize_state.signature;
-	if (!unloaded && !remapped && adds == symbolize_state.adds)
-		goto adopt_signature;
-	/* Re-reporting may free modules the indexes point into. */
-	cprof__sym_funcs_fini(&symbolize_state.funcs);
-	cprof__sym_elfsyms_fini(&symbolize_state.syms);
-	err = cprof__sym_dwfl_refresh(symbolize_state.dwfl);
-	if (err)
-		cprof__debug("symbolize: refreshing modules failed (%d)", err);
-	if (unloaded || remapped) {
-		cprof__sym_cache_fini(&symbolize_state.cache);
-		cprof__sym_cache_init(&symbolize_state.cache);
+	if (symbolize_state.dwfl != NULL || symbolize_state.dwfl_failed)
+		return symbolize_state.dwfl != NULL;
+	err = cprof__sym_dwfl_open(&symbolize_state.dwfl);
+	if (err) {
+		cprof__warn("symbolize: libdw failed to start (%d); "
+			    "profiles will have addresses only", err);
+		symbolize_state.dwfl_failed = true;
+		return false;
 	}
 	symbolize_state.signature_known = false;
-synced:
+	return true;
+}
+
+/* Brings libdw's modules up to date with the loaded objects. maps, when
+ * given, is a fresh read of /proc/self/maps. */
+static void symbolize_sync_locked(const struct cprof__sym_maps *maps)
+{
+	bool fresh = symbolize_state.dwfl == NULL;
+	uint64_t adds, subs;
+
+	cprof__sym_dl_counters(&adds, &subs);
+	if (!symbolize_open_locked())
+		return;
+	if (!fresh) {
+		bool loaded = adds != symbolize_state.adds;
+		bool unloaded = subs != symbolize_state.subs;
+		/* The same objects but other maps: something mapped or
+		 * unmapped a file itself. (After a load they differ.) */
+		bool remapped = maps != NULL && !loaded && !unloaded &&
+				symbolize_state.signature_known &&
+				maps->signature != symbolize_state.signature;
+
+		if (!loaded && !unloaded && !remapped)
+			goto adopt_signature;
+		symbolize_refresh_locked(unloaded || remapped);
+		symbolize_state.signature_known = false;
+	}
 	symbolize_state.adds = adds;
 	symbolize_state.subs = subs;
 	cprof__sym_demangle_probe();
@@ -108,7 +136,7 @@ static struct cprof__sym_entry *symbolize_entry_locked(uint64_t addr,
 	e = cprof__sym_cache_get(&symbolize_state.cache, addr);
 	if (e != NULL || symbolize_state.dwfl == NULL)
 		return e;
-	mod = dwfl_addrmodule(symbolize_state.dwfl, addr);
+	mod = cprof__sym_module_of(symbolize_state.dwfl, addr);
 	if (mod == NULL)
 		return NULL;
 	cprof__sym_dwarf_lookup(mod, addr, &symbolize_state.funcs, &raw);
@@ -186,10 +214,12 @@ static uint64_t symbolize_index_get(const struct symbolize_index *ix,
 	return ix->keys[i] ? ix->ids[i] : 0;
 }
 
+/* The mapping an earlier call on p added for m, among p's first n. */
 static uint64_t symbolize_find_mapping(const struct cprof__profile *p,
+				       size_t n,
 				       const struct cprof__sym_map *m)
 {
-	for (size_t i = 0; i < p->mappings.len; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct cprof__mapping *pm = &p->mappings.items[i];
 
 		if (pm->memory_start == m->start &&
@@ -201,6 +231,7 @@ static uint64_t symbolize_find_mapping(const struct cprof__profile *p,
 }
 
 static uint64_t symbolize_add_mapping(struct cprof__profile *p,
+				      size_t n_before,
 				      const struct cprof__sym_map *m)
 {
 	struct cprof__mapping pm = {
@@ -210,7 +241,7 @@ static uint64_t symbolize_add_mapping(struct cprof__profile *p,
 		.filename = cprof__profile_string(p, m->path),
 		.build_id = cprof__profile_string(p, m->build_id),
 	};
-	uint64_t id = symbolize_find_mapping(p, m);
+	uint64_t id = symbolize_find_mapping(p, n_before, m);
 
 	return id ? id : cprof__profile_add_mapping(p, &pm);
 }
@@ -221,11 +252,14 @@ static int symbolize_add_mappings(struct cprof__profile *p,
 				  const struct cprof__sym_maps *maps,
 				  uint64_t *ids)
 {
+	size_t n_before = p->mappings.len;
+
 	for (int main_pass = 1; main_pass >= 0; main_pass--) {
 		for (size_t i = 0; i < maps->len; i++) {
 			if (maps->items[i].is_main != (main_pass == 1))
 				continue;
-			ids[i] = symbolize_add_mapping(p, &maps->items[i]);
+			ids[i] = symbolize_add_mapping(p, n_before,
+						       &maps->items[i]);
 			if (ids[i] == 0)
 				return cprof__profile_error(p) ?: CPROF_ENOMEM;
 		}
@@ -335,8 +369,8 @@ static int symbolize_set_flags_locked(struct cprof__profile *p)
 		Dwfl_Module *mod = NULL;
 
 		if (t[j].locations > 0 && symbolize_state.dwfl != NULL)
-			mod = dwfl_addrmodule(symbolize_state.dwfl,
-					      m->memory_start);
+			mod = cprof__sym_module_of(symbolize_state.dwfl,
+						   m->memory_start);
 		m->has_functions = t[j].locations > 0 && t[j].functions;
 		m->has_filenames = t[j].locations > 0 && t[j].filenames;
 		m->has_line_numbers = t[j].locations > 0 && t[j].line_numbers;
@@ -357,10 +391,13 @@ static int symbolize_fill_locked(struct cprof__profile *p,
 
 	if (err)
 		goto out;
-	/* Locations from an earlier call on the same profile are reused. */
-	for (size_t i = 0; i < p->locations.len; i++)
-		symbolize_index_put(&ix, p->locations.items[i].address,
-				    p->locations.items[i].id);
+	/* Locations from an earlier call on the same profile are reused;
+	 * not pseudo frames (address 0, like "[cprof] lost samples"). */
+	for (size_t i = 0; i < p->locations.len; i++) {
+		if (p->locations.items[i].address != 0)
+			symbolize_index_put(&ix, p->locations.items[i].address,
+					    p->locations.items[i].id);
+	}
 	symbolize_state.gen++;
 	for (size_t i = 0; i < n; i++) {
 		const struct cprof__sym_map *m;
@@ -435,9 +472,8 @@ int cprof__symbolize_name(uint64_t addr, struct cprof__buf *out)
 	return ret;
 }
 
-void cprof__symbolize_reset(void)
+static void symbolize_reset_locked(void)
 {
-	pthread_mutex_lock(&symbolize_state.lock);
 	if (symbolize_state.cache_ready) {
 		cprof__sym_cache_fini(&symbolize_state.cache);
 		cprof__sym_funcs_fini(&symbolize_state.funcs);
@@ -448,6 +484,32 @@ void cprof__symbolize_reset(void)
 	symbolize_state.dwfl = NULL;
 	symbolize_state.dwfl_failed = false;
 	symbolize_state.signature_known = false;
-	cprof__sym_demangle_reset();
+	/* The demangler is kept: libstdc++ is still there, and dl* calls
+	 * are best left alone in a fork child. */
+}
+
+void cprof__symbolize_reset(void)
+{
+	pthread_mutex_lock(&symbolize_state.lock);
+	symbolize_reset_locked();
 	pthread_mutex_unlock(&symbolize_state.lock);
+}
+
+void cprof__symbolize_atfork_child(void)
+{
+	/* Only the forking thread runs here, so no one else can take the
+	 * lock meanwhile: trylock fails only if a thread that is gone held
+	 * it. */
+	if (pthread_mutex_trylock(&symbolize_state.lock) == 0) {
+		symbolize_reset_locked();
+		pthread_mutex_unlock(&symbolize_state.lock);
+		return;
+	}
+	pthread_mutex_init(&symbolize_state.lock, NULL);
+	symbolize_state.dwfl = NULL;
+	symbolize_state.dwfl_failed = false;
+	symbolize_state.cache_ready = false;
+	symbolize_state.signature_known = false;
+	/* The demangler is kept: libstdc++ is still there, and dl* calls
+	 * are best left alone in a fork child. */
 }

@@ -48,4 +48,11 @@ int cprof__symbolize_name(uint64_t addr, struct cprof__buf *out);
 /* Drops every cache (tests, and the child after fork). */
 void cprof__symbolize_reset(void);
 
+/* For a pthread_atfork child handler: cprof__symbolize_reset, but safe when
+ * another thread was inside the symbolizer when fork was called (that
+ * thread does not exist in the child and never releases the lock): the
+ * half-changed state is then abandoned rather than freed, and the lock
+ * made anew. */
+void cprof__symbolize_atfork_child(void);
+
 #endif

@@ -5,6 +5,7 @@
  *               (from the loaded objects' PT_NOTE, else from the file),
  *               and the loader's load/unload counters
  *   dwarf.c     the libdw session (Dwfl) and DWARF lookups with inline frames
+ *   debuginfo.c finding separate debug files, locally only
  *   funcindex.c per compile unit, the code ranges of its functions
  *   elfsym.c    the .symtab / .dynsym fallback
  *   demangle.c  C++ names through the process's own __cxa_demangle
@@ -111,6 +112,16 @@ int cprof__sym_dwfl_open(Dwfl **out);
  * their loaded ELF and DWARF; the others go. */
 int cprof__sym_dwfl_refresh(Dwfl *dwfl);
 void cprof__sym_dwfl_close(Dwfl *dwfl);
+/* ---- debuginfo.c ---- */
+
+/* libdwfl's find_debuginfo callback: build-id directory, then
+ * .gnu_debuglink; never debuginfod. */
+int cprof__sym_find_debuginfo(Dwfl_Module *mod, void **userdata,
+			      const char *modname, Dwarf_Addr base,
+			      const char *file_name, const char *debuglink_file,
+			      GElf_Word debuglink_crc,
+			      char **debuginfo_file_name);
+
 /* ---- funcindex.c ---- */
 
 struct funcindex_cu;
@@ -135,6 +146,8 @@ bool cprof__sym_funcs_find(struct cprof__sym_funcs *f, Dwarf_Die *cudie,
 void cprof__sym_dwarf_lookup(Dwfl_Module *mod, uint64_t addr,
 			     struct cprof__sym_funcs *funcs,
 			     struct cprof__sym_raw *raw);
+/* The module covering addr, or NULL. */
+Dwfl_Module *cprof__sym_module_of(Dwfl *dwfl, uint64_t addr);
 /* Whether mod has DWARF (loads it if needed). */
 bool cprof__sym_dwarf_available(Dwfl_Module *mod);
 

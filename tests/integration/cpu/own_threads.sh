@@ -27,7 +27,7 @@ grep -q 'cprof-http' <(cat /proc/"$pid"/task/*/comm) ||
 	fail "no thread named cprof-http while the server runs"
 
 traces=$(go tool pprof -traces "$TMP/cpu.pb.gz" 2>/dev/null)
-grep -q checksum_block <<<"$traces" || fail "the host's work is missing from the profile"
+grep -q math_worker <<<"$traces" || fail "the host's work is missing from the profile"
 if grep -E -i 'libcprof|collector_main|MHD_|cprof__|http_' <<<"$traces"; then
 	fail "cprof's own threads appear in the profile"
 fi

@@ -1,0 +1,163 @@
+/*
+ * sampled_set.c - live sampled allocations (see sampled_set.h).
+ *
+ * The exact set is an open-addressing table with linear probing and
+ * backward-shift deletion (no tombstones, so probe chains stay short however
+ * long the process runs). It doubles when half full, up to
+ * CPROF_SAMPLED_SET_MAX. Memory comes from mmap: this code runs inside
+ * malloc and must not call it.
+ */
+#include "capture/sampled_set.h"
+
+#include <sched.h>
+#include <stddef.h>
+
+#include "base/alloc.h"
+#include "cprof.h"
+
+#define SET_MIN_SLOTS 4096u
+
+_Atomic(_Atomic uint32_t *) cprof__sampled_filter;
+
+static atomic_flag set_lock = ATOMIC_FLAG_INIT;
+static uintptr_t *set_slots; /* 0 = empty; set_lock */
+static uint32_t set_nslots;  /* power of two; set_lock */
+static uint32_t set_count;   /* set_lock */
+static _Atomic uint64_t set_size;
+
+static void set_lock_take(void)
+{
+	while (atomic_flag_test_and_set_explicit(&set_lock,
+						 memory_order_acquire))
+		sched_yield();
+}
+
+static void set_lock_drop(void)
+{
+	atomic_flag_clear_explicit(&set_lock, memory_order_release);
+}
+
+int cprof__sampled_set_init(void)
+{
+	_Atomic uint32_t *f;
+
+	if (atomic_load(&cprof__sampled_filter) != NULL)
+		return 0;
+	f = cprof__map(CPROF_SAMPLED_FILTER_CELLS * sizeof(*f));
+	if (f == NULL)
+		return CPROF_ENOMEM;
+	atomic_store(&cprof__sampled_filter, f);
+	return 0;
+}
+
+static void set_put_locked(uintptr_t *slots, uint32_t n, uintptr_t p)
+{
+	uint32_t i = cprof__sampled_hash(p) & (n - 1);
+
+	while (slots[i] != 0)
+		i = (i + 1) & (n - 1);
+	slots[i] = p;
+}
+
+static bool set_grow_locked(void)
+{
+	uint32_t n = set_nslots ? set_nslots * 2 : SET_MIN_SLOTS;
+	uintptr_t *slots;
+
+	if (n > CPROF_SAMPLED_SET_MAX * 2)
+		return false;
+	slots = cprof__map(n * sizeof(*slots));
+	if (slots == NULL)
+		return false;
+	for (uint32_t i = 0; i < set_nslots; i++)
+		if (set_slots[i] != 0)
+			set_put_locked(slots, n, set_slots[i]);
+	cprof__unmap(set_slots, set_nslots * sizeof(*set_slots));
+	set_slots = slots;
+	set_nslots = n;
+	return true;
+}
+
+bool cprof__sampled_set_insert(uintptr_t p)
+{
+	_Atomic uint32_t *f = atomic_load(&cprof__sampled_filter);
+	bool ok = true;
+
+	if (f == NULL || p == 0)
+		return false;
+	set_lock_take();
+	if ((set_count + 1) * 2 > set_nslots && !set_grow_locked()) {
+		ok = false;
+	} else {
+		atomic_fetch_add(&f[cprof__sampled_hash(p) &
+				    (CPROF_SAMPLED_FILTER_CELLS - 1)], 1);
+		set_put_locked(set_slots, set_nslots, p);
+		set_count++;
+	}
+	set_lock_drop();
+	if (ok)
+		atomic_fetch_add_explicit(&set_size, 1, memory_order_relaxed);
+	return ok;
+}
+
+/* Backward-shift deletion: moves later members of the probe chain into the
+ * hole so that every member stays reachable from its home slot. */
+static void set_delete_at_locked(uint32_t hole)
+{
+	uint32_t mask = set_nslots - 1, i = hole;
+
+	for (;;) {
+		uint32_t home;
+
+		i = (i + 1) & mask;
+		if (set_slots[i] == 0)
+			break;
+		home = cprof__sampled_hash(set_slots[i]) & mask;
+		/* Move it if its home is not in (hole, i] cyclically. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			set_slots[hole] = set_slots[i];
+			hole = i;
+		}
+	}
+	set_slots[hole] = 0;
+}
+
+bool cprof__sampled_set_remove(uintptr_t p)
+{
+	_Atomic uint32_t *f = atomic_load(&cprof__sampled_filter);
+	bool found = false;
+
+	if (f == NULL || p == 0)
+		return false;
+	set_lock_take();
+	if (set_nslots != 0) {
+		uint32_t mask = set_nslots - 1;
+
+		for (uint32_t i = cprof__sampled_hash(p) & mask;
+		     set_slots[i] != 0; i = (i + 1) & mask) {
+			if (set_slots[i] == p) {
+				set_delete_at_locked(i);
+				set_count--;
+				found = true;
+				break;
+			}
+		}
+	}
+	if (found)
+		atomic_fetch_sub(&f[cprof__sampled_hash(p) &
+				    (CPROF_SAMPLED_FILTER_CELLS - 1)], 1);
+	set_lock_drop();
+	if (found)
+		atomic_fetch_sub_explicit(&set_size, 1, memory_order_relaxed);
+	return found;
+}
+
+uint64_t cprof__sampled_set_size(void) { return atomic_load(&set_size); }
+
+void cprof__sampled_set_atfork_prepare(void) { set_lock_take(); }
+
+void cprof__sampled_set_atfork_parent(void) { set_lock_drop(); }
+
+/* The child keeps the parent's live samples: they are its memory too, and
+ * its frees must find them. */
+void cprof__sampled_set_atfork_child(void) { set_lock_drop(); }

@@ -1,0 +1,49 @@
+/*
+ * stack_here.c - the stack of a hook's caller (see stack_here.h).
+ *
+ * The walk starts from the register state the caller will have when this
+ * function returns: pc = our return address, sp = just above it, rbp = the
+ * caller's saved frame pointer. That is what either walker (frame pointers
+ * or CFI) needs to continue, so hooks get the same stacks as the handler.
+ */
+#include "capture/stack_here.h"
+
+#include <stdatomic.h>
+
+#include "capture/stackmap.h"
+#include "capture/threads.h"
+
+__attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,
+						int skip,
+						enum cprof__unwind_end *end)
+{
+	const uintptr_t *frame = __builtin_frame_address(0);
+	uintptr_t tmp[CPROF_MAX_FRAMES + 8];
+	struct cprof__stack_bounds bounds;
+	struct cprof__thread *t = cprof__thread_self_as();
+	struct cprof__regs regs;
+	int n, want = max + skip;
+
+	regs.r[CPROF_REG_RBP] = frame[0];
+	regs.r[CPROF_REG_RIP] = frame[1];
+	regs.r[CPROF_REG_RSP] = (uintptr_t)(frame + 2);
+	regs.valid = 1u << CPROF_REG_RBP | 1u << CPROF_REG_RIP |
+		     1u << CPROF_REG_RSP;
+	if (want > (int)(sizeof(tmp) / sizeof(tmp[0])))
+		want = (int)(sizeof(tmp) / sizeof(tmp[0]));
+	if (t != NULL ? !cprof__thread_stack_as(t, regs.r[CPROF_REG_RSP],
+						&bounds)
+		      : !cprof__stackmap_find_as(regs.r[CPROF_REG_RSP],
+						 &bounds.lo, &bounds.hi)) {
+		*end = CPROF_UNWIND_TRUNCATED;
+		return 0;
+	}
+	if (t == NULL)
+		bounds.lo = regs.r[CPROF_REG_RSP];
+	n = cprof__unwind_as(&regs, bounds, tmp, want, end);
+	if (n <= skip)
+		return 0;
+	for (int i = skip; i < n; i++)
+		pcs[i - skip] = tmp[i];
+	return n - skip;
+}

@@ -1,0 +1,20 @@
+/*
+ * stack_here.h - the stack of the code that called into a hook.
+ */
+#ifndef CPROF_SRC_CAPTURE_STACK_HERE_H
+#define CPROF_SRC_CAPTURE_STACK_HERE_H
+
+#include <stdint.h>
+
+#include "capture/unwind.h"
+
+/*
+ * Walks the calling thread's stack from the caller of this function,
+ * dropping the first `skip` frames (the hook's own), into pcs. Every pc
+ * written is a return address. Returns the number written and sets *end.
+ * Async-signal-safe; no allocation; bounded by the thread's stack.
+ */
+int cprof__stack_here(uintptr_t *pcs, int max, int skip,
+		      enum cprof__unwind_end *end);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * heap_aggregate.c - memory-profile buckets (see heap_aggregate.h).
+ *
+ * Two tables: the buckets, keyed by (stack id, size), and the live sampled
+ * addresses, each pointing at its bucket so that a free finds what it
+ * frees. Both are open-addressing tables that grow by doubling; the live
+ * table deletes by backward shift. A free of an address the aggregate does
+ * not know (its allocation was lost) is ignored.
+ */
+#include "profiles/heap_aggregate.h"
+
+#include <stdbool.h>
+
+#include "base/alloc.h"
+#include "profiles/stacktab.h"
+
+struct heap_live {
+	uintptr_t addr; /* 0: empty */
+	uint32_t bucket;
+};
+
+static struct cprof__heap_bucket *heap_buckets;
+static size_t heap_nbuckets, heap_buckets_cap;
+static uint32_t *heap_bucket_index; /* bucket + 1; 0 empty */
+static size_t heap_bucket_index_size;
+static struct heap_live *heap_live;
+static size_t heap_live_size, heap_live_count;
+static int64_t heap_lost;
+
+static size_t heap_mix(uint64_t x)
+{
+	x *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(x ^ (x >> 29));
+}
+
+static size_t heap_bucket_hash(uint32_t stack_id, int64_t size)
+{
+	return heap_mix(((uint64_t)stack_id << 40) ^ (uint64_t)size);
+}
+
+static bool heap_buckets_grow(void)
+{
+	size_t size = heap_bucket_index_size ? heap_bucket_index_size * 2
+					     : 1024;
+	struct cprof__heap_bucket *b =
+		cprof__realloc(heap_buckets, size / 2 * sizeof(*b));
+	uint32_t *index;
+
+	if (b == NULL)
+		return false;
+	heap_buckets = b;
+	heap_buckets_cap = size / 2;
+	index = cprof__calloc(size, sizeof(*index));
+	if (index == NULL)
+		return false;
+	for (size_t i = 0; i < heap_nbuckets; i++) {
+		size_t at = heap_bucket_hash(b[i].stack_id, b[i].size) &
+			    (size - 1);
+
+		while (index[at] != 0)
+			at = (at + 1) & (size - 1);
+		index[at] = (uint32_t)i + 1;
+	}
+	cprof__free(heap_bucket_index);
+	heap_bucket_index = index;
+	heap_bucket_index_size = size;
+	return true;
+}
+
+/* The bucket for (stack_id, size), created if new; -1 if out of memory. */
+static long heap_bucket_find(uint32_t stack_id, int64_t size)
+{
+	size_t at;
+
+	if (heap_nbuckets + 1 > heap_buckets_cap && !heap_buckets_grow())
+		return -1;
+	for (at = heap_bucket_hash(stack_id, size) &
+		  (heap_bucket_index_size - 1);
+	     heap_bucket_index[at] != 0;
+	     at = (at + 1) & (heap_bucket_index_size - 1)) {
+		struct cprof__heap_bucket *b =
+			&heap_buckets[heap_bucket_index[at] - 1];
+
+		if (b->stack_id == stack_id && b->size == size)
+			return (long)(heap_bucket_index[at] - 1);
+	}
+	heap_buckets[heap_nbuckets] = (struct cprof__heap_bucket){
+		.stack_id = stack_id, .size = size};
+	heap_bucket_index[at] = (uint32_t)++heap_nbuckets;
+	return (long)heap_nbuckets - 1;
+}
+
+static void heap_live_put(struct heap_live *t, size_t n, struct heap_live e)
+{
+	size_t at = heap_mix(e.addr) & (n - 1);
+
+	while (t[at].addr != 0)
+		at = (at + 1) & (n - 1);
+	t[at] = e;
+}
+
+static bool heap_live_grow(void)
+{
+	size_t n = heap_live_size ? heap_live_size * 2 : 4096;
+	struct heap_live *t = cprof__calloc(n, sizeof(*t));
+
+	if (t == NULL)
+		return false;
+	for (size_t i = 0; i < heap_live_size; i++)
+		if (heap_live[i].addr != 0)
+			heap_live_put(t, n, heap_live[i]);
+	cprof__free(heap_live);
+	heap_live = t;
+	heap_live_size = n;
+	return true;
+}
+
+static void heap_live_forget(uintptr_t addr);
+
+void cprof__heap_aggregate_alloc_locked(const struct cprof__record *rec)
+{
+	uint32_t id = cprof__stacktab_intern_locked(rec->pc, rec->depth);
+	long b = id != 0 ? heap_bucket_find(id, rec->value[0]) : -1;
+
+	if (b < 0 || ((heap_live_count + 1) * 2 > heap_live_size &&
+		      !heap_live_grow())) {
+		heap_lost++;
+		return;
+	}
+	/* Still live here means its free was lost: count it freed now. */
+	heap_live_forget((uintptr_t)rec->value[1]);
+	heap_buckets[b].alloc_objects++;
+	heap_live_put(heap_live, heap_live_size,
+		      (struct heap_live){(uintptr_t)rec->value[1],
+					 (uint32_t)b});
+	heap_live_count++;
+}
+
+static void heap_live_delete_at(size_t hole)
+{
+	size_t mask = heap_live_size - 1, i = hole;
+
+	for (;;) {
+		size_t home;
+
+		i = (i + 1) & mask;
+		if (heap_live[i].addr == 0)
+			break;
+		home = heap_mix(heap_live[i].addr) & mask;
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			heap_live[hole] = heap_live[i];
+			hole = i;
+		}
+	}
+	heap_live[hole].addr = 0;
+}
+
+static void heap_live_forget(uintptr_t addr)
+{
+	if (heap_live_size == 0)
+		return;
+	for (size_t at = heap_mix(addr) & (heap_live_size - 1);
+	     heap_live[at].addr != 0; at = (at + 1) & (heap_live_size - 1)) {
+		if (heap_live[at].addr == addr) {
+			heap_buckets[heap_live[at].bucket].free_objects++;
+			heap_live_delete_at(at);
+			heap_live_count--;
+			return;
+		}
+	}
+}
+
+void cprof__heap_aggregate_free_locked(const struct cprof__record *rec)
+{
+	heap_live_forget((uintptr_t)rec->value[1]);
+}
+
+const struct cprof__heap_bucket *
+cprof__heap_aggregate_buckets_locked(size_t *n)
+{
+	*n = heap_nbuckets;
+	return heap_buckets;
+}
+
+int64_t cprof__heap_aggregate_lost_locked(void) { return heap_lost; }
+
+size_t cprof__heap_aggregate_footprint_locked(void)
+{
+	return heap_buckets_cap * sizeof(*heap_buckets) +
+	       heap_bucket_index_size * sizeof(*heap_bucket_index) +
+	       heap_live_size * sizeof(*heap_live);
+}
