@@ -59,11 +59,15 @@ struct cprof__http_request {
 	int fd;            /* the client's socket, -1 if unknown */
 };
 
+/* Longest attachment filename: a profile name and "-delta". */
+#define CPROF_HTTP_MAX_FILENAME 96
+
 /* What a handler answers. Static strings only in the pointer fields. */
 struct cprof__http_reply {
 	int status;
 	const char *content_type;
-	const char *attachment; /* filename for Content-Disposition, or NULL */
+	/* Filename for Content-Disposition, "" for none. */
+	char attachment[CPROF_HTTP_MAX_FILENAME];
 	const char *allow;      /* Allow header (405), or NULL */
 	bool go_error;          /* X-Go-Pprof: 1 (Go's serveError) */
 	bool drop;              /* client gone: close, send nothing */
@@ -76,7 +80,7 @@ void cprof__http_reply_init(struct cprof__http_reply *r);
 void cprof__http_reply_fini(struct cprof__http_reply *r);
 void cprof__http_reply_text(struct cprof__http_reply *r);
 void cprof__http_reply_binary(struct cprof__http_reply *r,
-			      const char *filename);
+			      const char *filename, const char *suffix);
 void cprof__http_reply_error(struct cprof__http_reply *r, int status,
 			     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -115,6 +119,14 @@ enum MHD_Result cprof__http_route(void *cls,
 				  const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls);
 #endif
+
+/* wait.c: waits `seconds`, or until the client goes or the server stops. */
+enum cprof__http_wait_end {
+	CPROF_HTTP_WAIT_ELAPSED,
+	CPROF_HTTP_WAIT_CLIENT_GONE,
+	CPROF_HTTP_WAIT_STOP,
+};
+enum cprof__http_wait_end cprof__http_wait(int fd, int64_t seconds);
 
 /* server.c: state the handlers read. */
 int cprof__http_cpu_hz(void);

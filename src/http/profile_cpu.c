@@ -12,9 +12,6 @@
  * cprof__http_stop can end a session quickly. A session is always ended,
  * whatever happened to the client, so the next request can start one.
  */
-#include <poll.h>
-#include <time.h>
-
 #include <microhttpd.h>
 
 #include "cprof.h"
@@ -22,11 +19,6 @@
 #include "http/http_internal.h"
 #include "pprof/pprof.h"
 #include "profiles/cpu.h"
-
-/* How often the wait looks at the stop flag. */
-#define CPU_POLL_SLICE_MS 100
-
-enum cpu_wait_end { CPU_WAIT_ELAPSED, CPU_WAIT_CLIENT_GONE, CPU_WAIT_STOP };
 
 static int64_t cpu_seconds(const struct cprof__http_request *req)
 {
@@ -42,48 +34,6 @@ static int64_t cpu_seconds(const struct cprof__http_request *req)
 	if (sec > CPROF_HTTP_MAX_PROFILE_SECONDS)
 		sec = CPROF_HTTP_MAX_PROFILE_SECONDS;
 	return sec;
-}
-
-static int64_t cpu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* True if the peer has closed or broken the connection. Pipelined bytes
- * (POLLIN alone) do not count, as in Go. */
-static bool cpu_client_gone(int fd, int timeout_ms)
-{
-	struct pollfd p = {.fd = fd, .events = POLLRDHUP};
-
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return false; /* timeout, or EINTR: look again next slice */
-	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
-}
-
-static enum cpu_wait_end cpu_wait(int fd, int64_t seconds)
-{
-	int64_t deadline = cpu_now_ms() + seconds * 1000;
-
-	for (;;) {
-		int64_t left = deadline - cpu_now_ms();
-		int slice = left < CPU_POLL_SLICE_MS ? (int)left
-						     : CPU_POLL_SLICE_MS;
-
-		if (left <= 0)
-			return CPU_WAIT_ELAPSED;
-		if (cprof__http_stopping())
-			return CPU_WAIT_STOP;
-		if (fd < 0) {
-			struct timespec ts = {0, (long)slice * 1000000};
-
-			nanosleep(&ts, NULL);
-		} else if (cpu_client_gone(fd, slice)) {
-			return CPU_WAIT_CLIENT_GONE;
-		}
-	}
 }
 
 static void cpu_reply(struct cprof__profile *p, int error,
@@ -102,7 +52,7 @@ static void cpu_reply(struct cprof__profile *p, int error,
 					cprof_strerror(error));
 		return;
 	}
-	cprof__http_reply_binary(reply, "profile");
+	cprof__http_reply_binary(reply, "profile", "");
 }
 
 void cprof__http_serve_cpu(const struct cprof__http_request *req,
@@ -110,7 +60,7 @@ void cprof__http_serve_cpu(const struct cprof__http_request *req,
 {
 	int64_t seconds = cpu_seconds(req);
 	struct cprof__profile *p;
-	enum cpu_wait_end end;
+	enum cprof__http_wait_end end;
 	int error;
 
 	error = cprof__cpu_begin(cprof__http_cpu_hz());
@@ -121,9 +71,9 @@ void cprof__http_serve_cpu(const struct cprof__http_request *req,
 					     : cprof_strerror(error));
 		return;
 	}
-	end = cpu_wait(req->fd, seconds);
+	end = cprof__http_wait(req->fd, seconds);
 	p = cprof__cpu_end(&error);
-	if (end == CPU_WAIT_ELAPSED) {
+	if (end == CPROF_HTTP_WAIT_ELAPSED) {
 		cpu_reply(p, error, reply);
 	} else {
 		/* Nobody to send it to: the session still had to end. */

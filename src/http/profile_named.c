@@ -6,16 +6,19 @@
  * gzip'd profile.proto as an attachment named after the profile, anything
  * else the legacy text of that debug level. gc is accepted and ignored:
  * there is no collector to run first. A non-empty seconds asks for a delta
- * profile; its argument errors come in Go's order (seconds, then delta
- * support, then debug).
+ * profile (p1 - p0 over that many seconds); its argument errors come in
+ * Go's order (seconds, then delta support, then debug).
  */
 #include <limits.h>
 #include <string.h>
 
 #include <microhttpd.h>
 
+#include "base/clock.h"
 #include "cprof.h"
+#include "http/http.h"
 #include "http/http_internal.h"
+#include "pprof/merge.h"
 #include "pprof/pprof.h"
 #include "profiles/registry.h"
 
@@ -38,18 +41,61 @@ static int64_t named_debug(const struct cprof__http_request *req)
 	return debug;
 }
 
+/* p1 - p0, stamped as Go stamps a delta: the time of p1, and the time
+ * between the two snapshots as the duration. */
+static void named_delta_reply(const struct cprof__named_profile *p,
+			      struct cprof__profile *p0,
+			      struct cprof__profile *p1,
+			      struct cprof__http_reply *reply)
+{
+	const struct cprof__profile *in[2] = {p0, p1};
+	const double scales[2] = {-1, 1};
+	struct cprof__profile *delta;
+
+	if (cprof__profile_merge(in, scales, 2, &delta) != 0) {
+		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					"failed to compute delta");
+		return;
+	}
+	delta->time_nanos = p1->time_nanos;
+	delta->duration_nanos = p1->time_nanos - p0->time_nanos;
+	if (cprof__pprof_encode(delta, &reply->body, true) != 0) {
+		cprof__profile_free(delta);
+		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					"failed to compute delta");
+		return;
+	}
+	cprof__profile_free(delta);
+	cprof__http_reply_binary(reply, p->name, "-delta");
+}
+
+/* Collects the profile, stamped with the time it was taken (Go stamps each
+ * snapshot after writing it). */
+static struct cprof__profile *
+named_snapshot(const struct cprof__named_profile *p)
+{
+	struct cprof__profile *prof;
+	int error;
+
+	prof = p->build ? p->build(&error) : NULL;
+	if (prof != NULL)
+		prof->time_nanos = cprof__wall_ns();
+	return prof;
+}
+
 /*
- * ?seconds=N: the argument checks of Go's serveDeltaProfile, in its order.
- * TODO(delta): collecting p0, waiting N s (ending early if the client goes,
- * like /profile), collecting p1 and answering p1 - p0 as an attachment named
- * "<name>-delta" comes with the delta issue; until then a valid request
- * gets 501 rather than a cumulative profile passed off as a delta.
+ * ?seconds=N: Go's serveDeltaProfile. The argument checks come in its
+ * order; then the profile is collected, N seconds pass (or the client goes:
+ * nothing to answer, as Go's "context canceled"), it is collected again and
+ * the difference is answered as "<name>-delta". Every value column is
+ * differenced, in-use ones included, so negative values are legal.
  */
 static void named_delta(const struct cprof__http_request *req,
 			const struct cprof__named_profile *p,
 			const struct cprof__buf *seconds,
 			struct cprof__http_reply *reply)
 {
+	struct cprof__profile *p0, *p1 = NULL;
 	int64_t sec;
 
 	if (cprof__http_parse_int(seconds->data, seconds->len, &sec) != 0 ||
@@ -70,8 +116,34 @@ static void named_delta(const struct cprof__http_request *req,
 			"seconds and debug params are incompatible");
 		return;
 	}
-	cprof__http_reply_error(reply, MHD_HTTP_NOT_IMPLEMENTED,
-				"delta profiles are not implemented yet");
+	if (sec > CPROF_HTTP_MAX_PROFILE_SECONDS)
+		sec = CPROF_HTTP_MAX_PROFILE_SECONDS;
+	p0 = named_snapshot(p);
+	if (p0 == NULL) {
+		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					"failed to collect profile");
+		return;
+	}
+	switch (cprof__http_wait(req->fd, sec)) {
+	case CPROF_HTTP_WAIT_ELAPSED:
+		p1 = named_snapshot(p);
+		if (p1 == NULL)
+			cprof__http_reply_error(reply,
+						MHD_HTTP_INTERNAL_SERVER_ERROR,
+						"failed to collect profile");
+		else
+			named_delta_reply(p, p0, p1, reply);
+		break;
+	case CPROF_HTTP_WAIT_CLIENT_GONE:
+		reply->drop = true;
+		break;
+	case CPROF_HTTP_WAIT_STOP:
+		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					"context canceled");
+		break;
+	}
+	cprof__profile_free(p0);
+	cprof__profile_free(p1);
 }
 
 static void named_text(const struct cprof__named_profile *p, int64_t debug,
@@ -117,7 +189,7 @@ static void named_proto(const struct cprof__named_profile *p,
 					cprof_strerror(error));
 		return;
 	}
-	cprof__http_reply_binary(reply, p->name);
+	cprof__http_reply_binary(reply, p->name, "");
 }
 
 void cprof__http_serve_named(const struct cprof__http_request *req,

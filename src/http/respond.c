@@ -45,15 +45,17 @@ void cprof__http_reply_fini(struct cprof__http_reply *r)
 void cprof__http_reply_text(struct cprof__http_reply *r)
 {
 	r->content_type = RESPOND_TEXT;
-	r->attachment = NULL;
+	r->attachment[0] = '\0';
 }
 
-/* A successful binary download: filename must outlive the reply. */
+/* A successful binary download, saved by clients as filename (suffixed,
+ * as "heap-delta"; suffix may be ""). */
 void cprof__http_reply_binary(struct cprof__http_reply *r,
-			      const char *filename)
+			      const char *filename, const char *suffix)
 {
 	r->content_type = RESPOND_BINARY;
-	r->attachment = filename;
+	snprintf(r->attachment, sizeof(r->attachment), "%s%s", filename,
+		 suffix);
 }
 
 /* Go's serveError: drops whatever the handler had written or set. */
@@ -64,8 +66,8 @@ void cprof__http_reply_error(struct cprof__http_reply *r, int status,
 
 	r->status = status;
 	r->content_type = RESPOND_TEXT;
-	r->attachment = NULL;
 	r->go_error = true;
+	r->attachment[0] = '\0';
 	cprof__buf_reset(&r->body);
 	va_start(ap, fmt);
 	cprof__buf_vprintf(&r->body, fmt, ap);
@@ -109,7 +111,7 @@ static bool respond_headers(struct MHD_Response *resp,
 	if (r->go_error)
 		ok &= MHD_add_response_header(resp, "X-Go-Pprof", "1") ==
 		      MHD_YES;
-	if (r->attachment != NULL) {
+	if (r->attachment[0] != '\0') {
 		snprintf(disposition, sizeof(disposition),
 			 "attachment; filename=\"%s\"", r->attachment);
 		ok &= MHD_add_response_header(resp, "Content-Disposition",

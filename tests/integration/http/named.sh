@@ -57,12 +57,20 @@ fetch "/debug/pprof/fake?seconds=5&debug=1"
 expect_go_error 400 "seconds and debug params are incompatible"
 fetch "/debug/pprof/fake?debug=2&seconds=%2B5"
 expect_go_error 400 "seconds and debug params are incompatible"
-fetch "/debug/pprof/fake?seconds=5&debug=x"
-expect_go_error 501 "delta profiles are not implemented yet"
-fetch "/debug/pprof/fake?seconds=5" -I
-expect_status 501
-expect_header X-Go-Pprof 1
 ok "seconds errors"
+
+# --- a valid seconds: the delta over that time, as an attachment
+start=$(date +%s%N)
+fetch "/debug/pprof/fake?seconds=1&debug=x"
+expect_status 200
+expect_header Content-Type "application/octet-stream"
+expect_header Content-Disposition 'attachment; filename="fake-delta"'
+expect_no_header X-Go-Pprof
+[ "$(head -c 2 "$TMP/body" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "delta body is not gzip"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed_ms" -ge 900 ] || fail "the delta did not wait its second (${elapsed_ms} ms)"
+"$CPROF_BUILD_DIR/tests/tools/pprof_dump" "$TMP/body" >/dev/null || fail "the delta is not a valid profile"
+ok "seconds=1 gives fake-delta after ${elapsed_ms} ms"
 
 # --- unknown names, and the trailing slash
 for p in fake/ fak fakeplainx FAKE "fake%00" "fake%2F"; do
