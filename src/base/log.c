@@ -50,3 +50,14 @@ void cprof__debug(const char *fmt, ...)
 	log_write(fmt, ap);
 	va_end(ap);
 }
+
+void cprof__errf(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+}

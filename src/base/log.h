@@ -12,10 +12,15 @@
 #define CPROF_SRC_BASE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void cprof__log_set_debug(bool on);
 bool cprof__log_debug_enabled(void);
 void cprof__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cprof__debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Formats an error message into a caller's buffer (err may be NULL or
+ * size 0: nothing is written). For functions that report why they failed. */
+void cprof__errf(char *err, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -8,11 +8,10 @@
  * byte past it is stored, and turns every zlib complaint into CPROF_EINVAL
  * with a one-line reason. The protobuf layer is encode.c's and decode.c's.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "base/log.h"
 #include "cprof.h"
 #include "pprof/pprof.h"
 
@@ -23,20 +22,6 @@
 #define GZIP_MAX_RATIO 1032
 /* The least output room offered to one inflate call. */
 #define GUNZIP_CHUNK ((size_t)64 << 10)
-
-static void gzip_errf(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void gzip_errf(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
 
 int cprof__gzip(const void *data, size_t len, int level,
 		struct cprof__buf *out)
@@ -115,7 +100,7 @@ static int gunzip_member_end(z_stream *z, const unsigned char *in,
 		return 0;
 	}
 	if (used != len) {
-		gzip_errf(err, err_size,
+		cprof__errf(err, err_size,
 			  "trailing garbage after gzip stream at byte %zu", used);
 		return CPROF_EINVAL;
 	}
@@ -138,12 +123,12 @@ static int gunzip_run(z_stream *z, const unsigned char *in, size_t len,
 			z->avail_in = (uInt)(left < GZIP_STEP ? left : GZIP_STEP);
 		}
 		if (out->len - start >= limit)
-			return gzip_errf(err, err_size, "decompressed profile "
+			return cprof__errf(err, err_size, "decompressed profile "
 					 "exceeds %zu bytes", limit),
 			       CPROF_EINVAL;
 		room = gunzip_room(out, out->len - start, limit);
 		if (!cprof__buf_reserve(out, room))
-			return gzip_errf(err, err_size, "out of memory"),
+			return cprof__errf(err, err_size, "out of memory"),
 			       CPROF_ENOMEM;
 		z->next_out = (Bytef *)out->data + out->len;
 		z->avail_out = (uInt)room;
@@ -154,10 +139,10 @@ static int gunzip_run(z_stream *z, const unsigned char *in, size_t len,
 			if (rc != 0 || !more)
 				return rc;
 		} else if (rc == Z_BUF_ERROR && z->next_in == in + len) {
-			gzip_errf(err, err_size, "truncated gzip stream");
+			cprof__errf(err, err_size, "truncated gzip stream");
 			return CPROF_EINVAL;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			gzip_errf(err, err_size, "gzip: %s",
+			cprof__errf(err, err_size, "gzip: %s",
 				  z->msg ? z->msg : "corrupt stream");
 			return rc == Z_MEM_ERROR ? CPROF_ENOMEM : CPROF_EINVAL;
 		}
@@ -172,7 +157,7 @@ int cprof__gunzip(const void *data, size_t len, size_t limit,
 
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		gzip_errf(err, err_size, "out of memory");
+		cprof__errf(err, err_size, "out of memory");
 		return CPROF_ENOMEM;
 	}
 	gunzip_presize(data, len, limit, out);

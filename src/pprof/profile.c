@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "cprof.h"
 
 /* Item counts must fit the 32-bit index half of a slot. */
@@ -461,30 +462,16 @@ static int profile_ids_build(struct profile_ids *ids, const char *items,
 	return 0;
 }
 
-static void profile_errf(char *err, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void profile_errf(char *err, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || size == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, size, fmt, ap);
-	va_end(ap);
-}
-
 static int profile_ids_error(int kind, const void *items, size_t stride,
 			     size_t bad, char *err, size_t err_size)
 {
 	uint64_t id = profile_item_id(items, stride, bad);
 
 	if (id == 0)
-		profile_errf(err, err_size, "found %s with reserved id=0",
+		cprof__errf(err, err_size, "found %s with reserved id=0",
 			     profile_kind_names[kind]);
 	else
-		profile_errf(err, err_size, "multiple %ss with same id: %" PRIu64,
+		cprof__errf(err, err_size, "multiple %ss with same id: %" PRIu64,
 			     profile_kind_names[kind], id);
 	return CPROF_EINVAL;
 }
@@ -494,7 +481,7 @@ int cprof__profile_index(struct cprof__profile *p, char *err, size_t err_size)
 	struct cprof__strtab *x = profile_priv(p);
 
 	if (x == NULL) {
-		profile_errf(err, err_size, "out of memory");
+		cprof__errf(err, err_size, "out of memory");
 		return CPROF_ENOMEM;
 	}
 	for (int k = 0; k < PROFILE_KINDS; k++) {
@@ -512,7 +499,7 @@ int cprof__profile_index(struct cprof__profile *p, char *err, size_t err_size)
 			return profile_ids_error(k, items, stride, bad, err,
 						 err_size);
 		if (rc != 0) {
-			profile_errf(err, err_size, "out of memory");
+			cprof__errf(err, err_size, "out of memory");
 			return rc;
 		}
 	}
@@ -740,7 +727,7 @@ static bool profile_str_ok(const struct cprof__profile *p, int64_t i)
 #define PROFILE_CHECK_STR(p, v, what, ...)                                    \
 	do {                                                                  \
 		if (!profile_str_ok((p), (v))) {                              \
-			profile_errf(err, err_size,                           \
+			cprof__errf(err, err_size,                           \
 				     "string index %" PRId64 " out of range " \
 				     "(%zu strings) in " what,                \
 				     (int64_t)(v), (p)->strings.len,          \
@@ -753,7 +740,7 @@ static int profile_validate_header(const struct cprof__profile *p, char *err,
 				   size_t err_size)
 {
 	if (p->strings.len == 0 || p->string_lengths.items[0] != 0) {
-		profile_errf(err, err_size, "string_table[0] must be ''");
+		cprof__errf(err, err_size, "string_table[0] must be ''");
 		return CPROF_EINVAL;
 	}
 	for (size_t i = 0; i < p->sample_types.len; i++) {
@@ -771,7 +758,7 @@ static int profile_validate_header(const struct cprof__profile *p, char *err,
 	PROFILE_CHECK_STR(p, p->default_sample_type, "default_sample_type");
 	PROFILE_CHECK_STR(p, p->doc_url, "doc_url");
 	if (p->samples.len != 0 && p->sample_types.len == 0) {
-		profile_errf(err, err_size, "missing sample type information");
+		cprof__errf(err, err_size, "missing sample type information");
 		return CPROF_EINVAL;
 	}
 	return 0;
@@ -800,7 +787,7 @@ static int profile_validate_ids(const struct cprof__profile *p, int kind,
 		return profile_ids_error(kind, items, stride, bad, err,
 					 err_size);
 	if (rc != 0) {
-		profile_errf(err, err_size, "out of memory");
+		cprof__errf(err, err_size, "out of memory");
 		return rc;
 	}
 	*use = tmp;
@@ -830,7 +817,7 @@ static int profile_validate_samples(const struct cprof__profile *p,
 		const struct cprof__sample *s = &p->samples.items[i];
 
 		if (s->n_values != p->sample_types.len) {
-			profile_errf(err, err_size,
+			cprof__errf(err, err_size,
 				     "mismatch: sample %zu has %zu values vs. "
 				     "%zu types", i, s->n_values,
 				     p->sample_types.len);
@@ -840,7 +827,7 @@ static int profile_validate_samples(const struct cprof__profile *p,
 			uint64_t id = s->location_ids[j];
 
 			if (!profile_id_known(p, PROFILE_LOCATIONS, locs, id)) {
-				profile_errf(err, err_size,
+				cprof__errf(err, err_size,
 					     "sample %zu has unknown location "
 					     "id %" PRIu64, i, id);
 				return CPROF_EINVAL;
@@ -879,7 +866,7 @@ static int profile_validate_tables(const struct cprof__profile *p,
 		if (l->mapping_id != 0 &&
 		    !profile_id_known(p, PROFILE_MAPPINGS, ids[PROFILE_MAPPINGS],
 				      l->mapping_id)) {
-			profile_errf(err, err_size,
+			cprof__errf(err, err_size,
 				     "location %" PRIu64 " has unknown mapping "
 				     "id %" PRIu64, l->id, l->mapping_id);
 			return CPROF_EINVAL;
@@ -889,7 +876,7 @@ static int profile_validate_tables(const struct cprof__profile *p,
 
 			if (!profile_id_known(p, PROFILE_FUNCTIONS,
 					      ids[PROFILE_FUNCTIONS], fid)) {
-				profile_errf(err, err_size,
+				cprof__errf(err, err_size,
 					     "location %" PRIu64 " has a line "
 					     "with unknown function id %" PRIu64,
 					     l->id, fid);
