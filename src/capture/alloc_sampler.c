@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@
  * cprof__alloc_sample, then the interposed function. */
 #define SAMPLER_SKIP_FRAMES 2
 #define SAMPLER_RECHECK_BYTES (1 << 20)
+/* Yields a hook may spend waiting for room in a full ring. */
+#define SAMPLER_FULL_RETRIES 200
 
 __thread int64_t cprof__alloc_countdown;
 static __thread uint64_t sampler_rng;
@@ -48,6 +51,9 @@ int cprof__alloc_sampler_start(int64_t rate)
 		return rc;
 	atomic_store(&sampler_rate, rate);
 	atomic_fetch_add(&sampler_epoch_now, 1);
+	/* The starting thread (the main thread, when preloaded) notices at
+	 * its next allocation; others within SAMPLER_RECHECK_BYTES. */
+	cprof__alloc_countdown = 0;
 	return 0;
 }
 
@@ -85,6 +91,28 @@ static int64_t sampler_draw(int64_t rate)
 	return d > 9e18 ? INT64_MAX / 2 : (int64_t)d;
 }
 
+/*
+ * A ring slot for a record made in a hook. When the ring is full the hook
+ * wakes the collector and yields a few times before giving up: a hook runs
+ * in ordinary thread context and can afford a short pause, which is better
+ * than a lost free (it would leave a freed block "in use" for ever). The
+ * pause is bounded; a collector that cannot drain (its lock held by a
+ * profile being built) costs at most SAMPLER_FULL_RETRIES yields.
+ */
+static struct cprof__record *sampler_claim(uint64_t *pos)
+{
+	struct cprof__record *rec;
+
+	for (int i = 0; i < SAMPLER_FULL_RETRIES; i++) {
+		rec = cprof__ring_claim_as(&cprof__capture_ring, pos);
+		if (rec != NULL)
+			return rec;
+		cprof__ring_wake(&cprof__capture_ring);
+		sched_yield();
+	}
+	return cprof__ring_claim_as(&cprof__capture_ring, pos);
+}
+
 static void sampler_record(void *p, size_t size)
 {
 	struct cprof__record *rec;
@@ -95,7 +123,7 @@ static void sampler_record(void *p, size_t size)
 		atomic_fetch_add(&cprof__alloc_lost, 1);
 		return;
 	}
-	rec = cprof__ring_claim_as(&cprof__capture_ring, &pos);
+	rec = sampler_claim(&pos);
 	if (rec == NULL) {
 		/* Unrecorded: take it out again so its free is not counted. */
 		cprof__sampled_set_remove((uintptr_t)p);
@@ -151,8 +179,7 @@ void cprof__alloc_release_begin(struct cprof__alloc_release *r, void *p)
 	r->p = p;
 	r->reserved = false;
 	r->sampled = cprof__sampled_set_remove((uintptr_t)p);
-	if (r->sampled &&
-	    cprof__ring_claim_as(&cprof__capture_ring, &r->pos) != NULL)
+	if (r->sampled && sampler_claim(&r->pos) != NULL)
 		r->reserved = true;
 	else if (r->sampled)
 		atomic_fetch_add(&cprof__alloc_lost, 1);

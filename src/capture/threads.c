@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -45,10 +46,10 @@ static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static int threads_next_free;   /* where the slot search starts; lock */
 static int threads_deleted;     /* tombstones in the index; lock */
 
-/* cprof's own threads: set for the thread itself, and a depth counter while
- * it creates threads that are to be cprof's own. */
-static __thread bool threads_self_internal;
-static __thread int threads_creating_internal;
+/* cprof's own threads: the thread's own name if it is one, and the name
+ * for the threads it creates between internal_begin and internal_end. */
+static __thread const char *threads_self_name;
+static __thread const char *threads_creating_name;
 
 static pid_t threads_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
@@ -219,7 +220,6 @@ struct cprof__thread *cprof__thread_register_self(bool internal)
 
 	if (cprof__threads_slots == NULL)
 		return NULL;
-	threads_self_internal = internal;
 	threads_stack_range(&lo, &hi);
 	threads_block_signals(&saved);
 	pthread_mutex_lock(&threads_lock);
@@ -318,16 +318,25 @@ void cprof__threads_each(void (*fn)(struct cprof__thread *t, void *arg),
 	pthread_mutex_unlock(&threads_lock);
 }
 
-void cprof__thread_internal_begin(void) { threads_creating_internal++; }
-
-void cprof__thread_internal_end(void) { threads_creating_internal--; }
-
-bool cprof__thread_creating_internal(void)
+void cprof__thread_internal_begin(const char *name)
 {
-	return threads_self_internal || threads_creating_internal > 0;
+	threads_creating_name = name;
 }
 
-bool cprof__thread_is_internal(void) { return threads_self_internal; }
+void cprof__thread_internal_end(void) { threads_creating_name = NULL; }
+
+const char *cprof__thread_creating_internal(void)
+{
+	return threads_self_name ? threads_self_name : threads_creating_name;
+}
+
+const char *cprof__thread_internal_name(void) { return threads_self_name; }
+
+void cprof__thread_become_internal(const char *name)
+{
+	threads_self_name = name;
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+}
 
 void cprof__threads_atfork_prepare(void) { pthread_mutex_lock(&threads_lock); }
 

@@ -72,13 +72,22 @@ bool cprof__thread_stack_as(const struct cprof__thread *t, uintptr_t sp,
 			    struct cprof__stack_bounds *out);
 
 /* Threads created by this thread between begin and end (and all threads they
- * create) are cprof's own. */
-void cprof__thread_internal_begin(void);
+ * create) are cprof's own, and named `name` (at most 15 bytes, "cprof-..."),
+ * even if the code that creates them names them otherwise. */
+void cprof__thread_internal_begin(const char *name);
 void cprof__thread_internal_end(void);
-/* True when a thread created now by the calling thread is cprof's own. */
-bool cprof__thread_creating_internal(void);
-/* True when the calling thread is one of cprof's own. */
-bool cprof__thread_is_internal(void);
+/* The name a thread created now by the calling thread must have if it is
+ * cprof's own, or NULL when it is the host's. */
+const char *cprof__thread_creating_internal(void);
+/* The calling thread's name if it is one of cprof's own, else NULL. */
+const char *cprof__thread_internal_name(void);
+/* Marks the calling thread as cprof's own, named `name` (the trampoline of
+ * a thread created between internal_begin and internal_end). */
+void cprof__thread_become_internal(const char *name);
+static inline bool cprof__thread_is_internal(void)
+{
+	return cprof__thread_internal_name() != NULL;
+}
 
 /* Calls fn on every live, non-internal slot under the registry lock. fn
  * must not register or unregister threads. */

@@ -5,7 +5,9 @@
  * (exact stack range, a CPU timer if a CPU profile runs) before the host's
  * start routine runs, and arranges through a TLS key destructor that it is
  * unregistered when it exits, however it exits. Threads cprof creates for
- * itself are registered as internal and never profiled.
+ * itself are registered as internal and never profiled, and keep the name
+ * cprof gave them: a library we run (libmicrohttpd) that renames its
+ * threads through pthread_setname_np renames them to that name.
  *
  * The host sees what it would see without us: the same return value, errno
  * untouched, the same attributes. If we cannot allocate the trampoline's
@@ -29,7 +31,7 @@ typedef int (*hooks_pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 struct hooks_thread_start {
 	void *(*routine)(void *);
 	void *arg;
-	bool internal;
+	const char *internal_name; /* NULL: a host thread */
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
@@ -47,9 +49,11 @@ static void *hooks_thread_trampoline(void *p)
 	struct hooks_thread_start start = *(struct hooks_thread_start *)p;
 
 	cprof__free(p);
-	if (start.internal)
+	if (start.internal_name != NULL) {
 		cprof__reentry_enter(); /* for the thread's whole life */
-	if (cprof__thread_register_self(start.internal) != NULL &&
+		cprof__thread_become_internal(start.internal_name);
+	}
+	if (cprof__thread_register_self(start.internal_name != NULL) != NULL &&
 	    atomic_load(&hooks_exit_key_ready))
 		pthread_setspecific(hooks_exit_key, (void *)1);
 	return start.routine(start.arg);
@@ -85,7 +89,7 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return real(thread, attr, routine, arg);
 	start->routine = routine;
 	start->arg = arg;
-	start->internal = cprof__thread_creating_internal();
+	start->internal_name = cprof__thread_creating_internal();
 	rc = real(thread, attr, hooks_thread_trampoline, start);
 	if (rc != 0)
 		cprof__free(start);
@@ -106,3 +110,22 @@ int cprof__hooks_init(void)
 }
 
 void cprof__hooks_enable(int on) { atomic_store(&hooks_enabled, on); }
+
+typedef int (*hooks_setname_fn)(pthread_t, const char *);
+
+/* cprof's own threads keep their cprof name whatever the library running
+ * on them asks; every other call passes through. */
+CPROF_API int pthread_setname_np(pthread_t thread, const char *name)
+{
+	static hooks_setname_fn real;
+	const char *own = cprof__thread_internal_name();
+
+	if (real == NULL)
+		real = (hooks_setname_fn)dlsym(RTLD_NEXT,
+					       "pthread_setname_np");
+	if (real == NULL)
+		return ENOSYS;
+	if (own != NULL && pthread_equal(thread, pthread_self()))
+		name = own;
+	return real(thread, name);
+}

@@ -132,9 +132,4 @@ enum cprof__http_wait_end cprof__http_wait(int fd, int64_t seconds);
 int cprof__http_cpu_hz(void);
 bool cprof__http_stopping(void);
 
-/* server_linux.c: thread names. */
-void cprof__http_name_self(void);
-int cprof__http_listeners_snapshot(int *tids, int max);
-void cprof__http_rename_new_listener(const int *old_tids, int n_old);
-
 #endif

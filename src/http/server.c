@@ -9,6 +9,10 @@
  * close-on-exec so the host's children never inherit it, and an address in
  * use is one clear line on stderr rather than MHD's log.
  *
+ * MHD's threads are created between cprof__thread_internal_begin and _end:
+ * they are cprof's own, never profiled, and named cprof-http whatever MHD
+ * calls them (the pthread_setname_np hook sees to it).
+ *
  * Dispatch is in routes.c; what this file hands it is the raw request target
  * (MHD decodes the URL in place, and Go's /symbol reads the raw query), kept
  * in a per-connection struct that the URI log callback fills.
@@ -40,8 +44,6 @@
  * KiB takes a few thousand arguments, and bounds 32 connections to 8 MiB of
  * mostly untouched address space. */
 #define SERVER_CONNECTION_MEMORY (256u << 10)
-/* Listening threads of other MHD daemons in the host, seen before ours. */
-#define SERVER_MAX_LISTENERS 64
 
 static pthread_mutex_t server_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct MHD_Daemon *server_daemon; /* protected by server_lock */
@@ -77,15 +79,6 @@ static void server_log(void *cls, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
 	cprof__debug("http: %s", line);
-}
-
-/* Runs in the listening thread for each accepted client: a chance to name
- * that thread, which MHD named itself. */
-static enum MHD_Result server_accept(void *cls, const struct sockaddr *addr,
-				     socklen_t addrlen)
-{
-	cprof__http_name_self();
-	return MHD_YES;
 }
 
 static void server_conn_free(struct cprof__http_conn *c)
@@ -131,7 +124,6 @@ static void *server_uri(void *cls, const char *uri,
 	const union MHD_ConnectionInfo *info;
 	struct cprof__http_conn *c;
 
-	cprof__http_name_self();
 	info = MHD_get_connection_info(connection,
 				       MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	c = info != NULL ? info->socket_context : NULL;
@@ -239,7 +231,7 @@ static struct MHD_Daemon *server_daemon_start(int fd)
 			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
 	return MHD_start_daemon(
-		flags, 0, server_accept, NULL,
+		flags, 0, NULL, NULL,
 		cprof__http_route, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_CONNECTION_LIMIT,
@@ -257,9 +249,8 @@ static struct MHD_Daemon *server_daemon_start(int fd)
 
 int cprof__http_start(const char *host, int port)
 {
-	int listeners[SERVER_MAX_LISTENERS], n_listeners;
 	struct MHD_Daemon *d;
-	int fd, error;
+	int fd = -1, error;
 
 	pthread_mutex_lock(&server_lock);
 	if (server_daemon != NULL) {
@@ -270,13 +261,9 @@ int cprof__http_start(const char *host, int port)
 	if (error != 0)
 		goto out_unlock;
 	atomic_store(&server_stop, false);
-	n_listeners = cprof__http_listeners_snapshot(listeners,
-						     SERVER_MAX_LISTENERS);
 	/* Threads MHD creates now (and they create) are cprof's own. */
-	cprof__thread_internal_begin();
+	cprof__thread_internal_begin(CPROF_HTTP_THREAD_NAME);
 	d = server_daemon_start(fd);
-	if (d != NULL)
-		cprof__http_rename_new_listener(listeners, n_listeners);
 	cprof__thread_internal_end();
 	if (d == NULL) {
 		/* XXX: MHD 0.9.75 does not say whether a failed start closed

@@ -15,81 +15,9 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/hindex.h"
 #include "cprof.h"
 #include "pprof/merge.h"
-
-/* An open-addressing map from a 64-bit key hash to an index, with the key
- * compared by a caller-supplied function. Grows by doubling. */
-struct merge_map {
-	uint64_t *hashes; /* 0: empty (hashes are forced non-zero) */
-	size_t *values;
-	size_t size;
-	size_t count;
-};
-
-typedef bool (*merge_equal_fn)(const void *ctx, size_t value,
-			       const void *key);
-
-static void merge_map_fini(struct merge_map *m)
-{
-	cprof__free(m->hashes);
-	cprof__free(m->values);
-	memset(m, 0, sizeof(*m));
-}
-
-static bool merge_map_grow(struct merge_map *m)
-{
-	size_t n = m->size ? m->size * 2 : 1024;
-	uint64_t *h = cprof__calloc(n, sizeof(*h));
-	size_t *v = cprof__calloc(n, sizeof(*v));
-
-	if (h == NULL || v == NULL) {
-		cprof__free(h);
-		cprof__free(v);
-		return false;
-	}
-	for (size_t i = 0; i < m->size; i++) {
-		size_t at;
-
-		if (m->hashes[i] == 0)
-			continue;
-		for (at = m->hashes[i] & (n - 1); h[at] != 0;
-		     at = (at + 1) & (n - 1))
-			;
-		h[at] = m->hashes[i];
-		v[at] = m->values[i];
-	}
-	cprof__free(m->hashes);
-	cprof__free(m->values);
-	m->hashes = h;
-	m->values = v;
-	m->size = n;
-	return true;
-}
-
-/* Finds key; returns its slot, with *found telling whether it is there.
- * (size_t)-1 when the map cannot grow. */
-static size_t merge_map_find(struct merge_map *m, uint64_t hash,
-			     merge_equal_fn equal, const void *ctx,
-			     const void *key, bool *found)
-{
-	size_t at;
-
-	hash |= 1;
-	if ((m->count + 1) * 2 > m->size && !merge_map_grow(m))
-		return (size_t)-1;
-	for (at = hash & (m->size - 1); m->hashes[at] != 0;
-	     at = (at + 1) & (m->size - 1)) {
-		if (m->hashes[at] == hash && equal(ctx, m->values[at], key)) {
-			*found = true;
-			return at;
-		}
-	}
-	*found = false;
-	m->hashes[at] = hash;
-	m->count++;
-	return at;
-}
 
 static uint64_t merge_mix(uint64_t h, uint64_t v)
 {
@@ -107,9 +35,9 @@ static uint64_t merge_hash_str(uint64_t h, const char *s)
 struct merge_state {
 	struct cprof__profile *out;
 	const struct cprof__profile *in; /* the input being merged */
-	struct merge_map mappings;       /* -> out mapping id */
-	struct merge_map locations;      /* -> out location id */
-	struct merge_map samples;        /* -> out sample index */
+	struct cprof__hindex mappings;   /* -> out mapping id */
+	struct cprof__hindex locations;  /* -> out location id */
+	struct cprof__hindex samples;    /* -> out sample index */
 	uint64_t *map_ids;               /* in mapping index -> out id */
 	uint64_t *loc_ids;               /* in location index -> out id */
 };
@@ -121,7 +49,8 @@ static const char *merge_in_str(const struct merge_state *st, int64_t i)
 
 /* --- mappings: same file, build id, range and offset --- */
 
-static bool merge_mapping_equal(const void *ctx, size_t value, const void *key)
+static bool merge_mapping_equal(const void *ctx, uint32_t value,
+				const void *key)
 {
 	const struct merge_state *st = ctx;
 	const struct cprof__mapping *a =
@@ -143,23 +72,24 @@ static uint64_t merge_mapping(struct merge_state *st,
 	uint64_t h = merge_mix(merge_mix(m->memory_start, m->memory_limit),
 			       m->file_offset);
 	struct cprof__mapping copy = *m;
-	size_t at;
-	bool found;
+	uint32_t id;
+	size_t slot;
+	int found;
 
 	h = merge_hash_str(merge_hash_str(h, merge_in_str(st, m->filename)),
 			   merge_in_str(st, m->build_id));
-	at = merge_map_find(&st->mappings, h, merge_mapping_equal, st, m,
-			    &found);
-	if (at == (size_t)-1)
-		return 0;
-	if (found)
-		return st->mappings.values[at];
+	found = cprof__hindex_find(&st->mappings, (uint32_t)h,
+				   merge_mapping_equal, st, m, &id, &slot);
+	if (found != 0)
+		return found > 0 ? id : 0;
 	copy.filename = cprof__profile_string(st->out,
 					      merge_in_str(st, m->filename));
 	copy.build_id = cprof__profile_string(st->out,
 					      merge_in_str(st, m->build_id));
-	st->mappings.values[at] = cprof__profile_add_mapping(st->out, &copy);
-	return st->mappings.values[at];
+	id = (uint32_t)cprof__profile_add_mapping(st->out, &copy);
+	if (id != 0)
+		cprof__hindex_add(&st->mappings, slot, (uint32_t)h, id);
+	return id;
 }
 
 /* --- locations: same mapping, address and lines --- */
@@ -171,7 +101,7 @@ struct merge_loc_key {
 	size_t n_lines;
 };
 
-static bool merge_location_equal(const void *ctx, size_t value,
+static bool merge_location_equal(const void *ctx, uint32_t value,
 				 const void *key)
 {
 	const struct merge_state *st = ctx;
@@ -210,8 +140,9 @@ static uint64_t merge_location(struct merge_state *st,
 		l->mapping_id ? cprof__profile_mapping(st->in, l->mapping_id)
 			      : NULL;
 	uint64_t h;
-	size_t at;
-	bool found;
+	uint32_t id;
+	size_t slot;
+	int found;
 
 	if (m != NULL && (key.mapping_id = merge_mapping(st, m)) == 0)
 		return 0;
@@ -225,15 +156,16 @@ static uint64_t merge_location(struct merge_state *st,
 		h = merge_mix(merge_mix(h, lines[i].function_id),
 			      (uint64_t)lines[i].line);
 	}
-	at = merge_map_find(&st->locations, h, merge_location_equal, st, &key,
-			    &found);
-	if (at == (size_t)-1)
-		return 0;
-	if (!found)
-		st->locations.values[at] = cprof__profile_add_location(
-			st->out, key.mapping_id, key.address, lines,
-			l->n_lines);
-	return st->locations.values[at];
+	found = cprof__hindex_find(&st->locations, (uint32_t)h,
+				   merge_location_equal, st, &key, &id, &slot);
+	if (found != 0)
+		return found > 0 ? id : 0;
+	id = (uint32_t)cprof__profile_add_location(st->out, key.mapping_id,
+						   key.address, lines,
+						   l->n_lines);
+	if (id != 0)
+		cprof__hindex_add(&st->locations, slot, (uint32_t)h, id);
+	return id;
 }
 
 /* --- samples: same locations and labels --- */
@@ -245,7 +177,8 @@ struct merge_sample_key {
 	size_t n_labels;
 };
 
-static bool merge_sample_equal(const void *ctx, size_t value, const void *key)
+static bool merge_sample_equal(const void *ctx, uint32_t value,
+			       const void *key)
 {
 	const struct merge_state *st = ctx;
 	const struct cprof__sample *a = &st->out->samples.items[value];
@@ -265,8 +198,9 @@ static int merge_sample(struct merge_state *st, const struct cprof__sample *s,
 	struct merge_sample_key key = {locs, s->n_locations, labels,
 				       s->n_labels};
 	uint64_t h = 0;
-	size_t at;
-	bool found;
+	uint32_t index;
+	size_t slot;
+	int found;
 
 	for (size_t i = 0; i < s->n_locations; i++) {
 		const struct cprof__location *l =
@@ -298,19 +232,19 @@ static int merge_sample(struct merge_state *st, const struct cprof__sample *s,
 	}
 	for (size_t i = 0; i < s->n_values; i++)
 		values[i] = (int64_t)((double)s->values[i] * scale);
-	at = merge_map_find(&st->samples, h, merge_sample_equal, st, &key,
-			    &found);
-	if (at == (size_t)-1)
+	found = cprof__hindex_find(&st->samples, (uint32_t)h,
+				   merge_sample_equal, st, &key, &index, &slot);
+	if (found < 0)
 		return CPROF_ENOMEM;
-	if (found) {
-		struct cprof__sample *o =
-			&st->out->samples.items[st->samples.values[at]];
+	if (found > 0) {
+		struct cprof__sample *o = &st->out->samples.items[index];
 
 		for (size_t i = 0; i < o->n_values; i++)
 			o->values[i] += values[i];
 		return 0;
 	}
-	st->samples.values[at] = st->out->samples.len;
+	cprof__hindex_add(&st->samples, slot, (uint32_t)h,
+			  (uint32_t)st->out->samples.len);
 	return cprof__profile_add_sample(st->out, locs, s->n_locations,
 					 values, s->n_values, labels,
 					 s->n_labels);
@@ -468,9 +402,9 @@ int cprof__profile_merge(const struct cprof__profile *const *in,
 	}
 	if (rc == 0)
 		rc = cprof__profile_error(st.out);
-	merge_map_fini(&st.mappings);
-	merge_map_fini(&st.locations);
-	merge_map_fini(&st.samples);
+	cprof__hindex_fini(&st.mappings);
+	cprof__hindex_fini(&st.locations);
+	cprof__hindex_fini(&st.samples);
 	cprof__free(st.loc_ids);
 	if (rc != 0) {
 		cprof__profile_free(st.out);

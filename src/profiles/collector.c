@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include "base/clock.h"
@@ -71,7 +70,6 @@ static void *collector_main(void *arg)
 {
 	int64_t next_scan = 0;
 
-	prctl(PR_SET_NAME, "cprof-collector", 0, 0, 0);
 	while (collector_sleep(CPROF_COLLECT_INTERVAL_MS)) {
 		cprof__collector_lock();
 		cprof__collector_drain_locked();
@@ -92,7 +90,7 @@ int cprof__collector_start(void)
 	int rc;
 
 	atomic_store(&collector_stopping, false);
-	cprof__thread_internal_begin();
+	cprof__thread_internal_begin("cprof-collector");
 	rc = pthread_create(&collector_thread, NULL, collector_main, NULL);
 	cprof__thread_internal_end();
 	if (rc != 0) {

@@ -1,90 +1,65 @@
 /*
  * cpu_aggregate.c - CPU samples by (stack, labels) (see cpu_aggregate.h).
  *
- * An open-addressing index over a dense bucket array; both grow by doubling.
- * If growing fails the sample's periods are counted as lost, never dropped
- * silently.
+ * A dense bucket array found through a hash index. If growing fails the
+ * sample's periods are counted as lost, never dropped silently.
  */
 #include "profiles/cpu_aggregate.h"
 
 #include <stdbool.h>
 
 #include "base/alloc.h"
+#include "base/hindex.h"
 #include "profiles/stacktab.h"
 
 static struct cprof__cpu_bucket *agg_buckets;
 static size_t agg_len, agg_cap;
-static uint32_t *agg_index; /* bucket number + 1; 0 = empty */
-static size_t agg_index_size;
+static struct cprof__hindex agg_index = CPROF_HINDEX_INIT;
 static int64_t agg_lost;
 
-static size_t agg_hash(uint32_t stack_id, const void *labels)
+static bool agg_equal(const void *ctx, uint32_t i, const void *key)
 {
-	uint64_t h = ((uint64_t)stack_id * 0x9e3779b97f4a7c15ull) ^
-		     ((uint64_t)(uintptr_t)labels * 0xc2b2ae3d27d4eb4full);
+	const struct cprof__cpu_bucket *k = key;
 
-	return (size_t)(h ^ (h >> 31));
+	return agg_buckets[i].stack_id == k->stack_id &&
+	       agg_buckets[i].labels == k->labels;
 }
 
-static bool agg_grow(void)
+static bool agg_reserve(void)
 {
-	size_t size = agg_index_size ? agg_index_size * 2 : 1024;
-	size_t cap = size / 2;
-	struct cprof__cpu_bucket *b =
-		cprof__realloc(agg_buckets, cap * sizeof(*b));
-	uint32_t *index;
+	size_t cap = agg_cap ? agg_cap * 2 : 512;
+	struct cprof__cpu_bucket *b;
 
+	if (agg_len < agg_cap)
+		return true;
+	b = cprof__realloc(agg_buckets, cap * sizeof(*b));
 	if (b == NULL)
 		return false;
 	agg_buckets = b;
 	agg_cap = cap;
-	index = cprof__calloc(size, sizeof(*index));
-	if (index == NULL)
-		return false;
-	for (size_t i = 0; i < agg_len; i++) {
-		size_t at = agg_hash(b[i].stack_id, b[i].labels) & (size - 1);
-
-		while (index[at] != 0)
-			at = (at + 1) & (size - 1);
-		index[at] = (uint32_t)i + 1;
-	}
-	cprof__free(agg_index);
-	agg_index = index;
-	agg_index_size = size;
 	return true;
-}
-
-static void agg_add(uint32_t stack_id, const void *labels, int64_t periods)
-{
-	size_t at;
-
-	if (agg_len + 1 > agg_cap && !agg_grow()) {
-		agg_lost += periods;
-		return;
-	}
-	for (at = agg_hash(stack_id, labels) & (agg_index_size - 1);
-	     agg_index[at] != 0; at = (at + 1) & (agg_index_size - 1)) {
-		struct cprof__cpu_bucket *b = &agg_buckets[agg_index[at] - 1];
-
-		if (b->stack_id == stack_id && b->labels == labels) {
-			b->periods += periods;
-			return;
-		}
-	}
-	agg_buckets[agg_len].stack_id = stack_id;
-	agg_buckets[agg_len].labels = labels;
-	agg_buckets[agg_len].periods = periods;
-	agg_index[at] = (uint32_t)++agg_len;
 }
 
 void cprof__cpu_aggregate_add_locked(const struct cprof__record *rec)
 {
-	uint32_t id = cprof__stacktab_intern_locked(rec->pc, rec->depth);
+	struct cprof__cpu_bucket key = {0, rec->labels, rec->value[0]};
+	uint32_t h, i;
+	size_t slot;
+	int found;
 
-	if (id == 0)
-		agg_lost += rec->value[0];
-	else
-		agg_add(id, rec->labels, rec->value[0]);
+	key.stack_id = cprof__stacktab_intern_locked(rec->pc, rec->depth);
+	h = cprof__hash_mix(key.stack_id, (uintptr_t)key.labels);
+	found = key.stack_id == 0 ? -1
+				  : cprof__hindex_find(&agg_index, h, agg_equal,
+						       NULL, &key, &i, &slot);
+	if (found > 0) {
+		agg_buckets[i].periods += key.periods;
+	} else if (found == 0 && agg_reserve()) {
+		agg_buckets[agg_len] = key;
+		cprof__hindex_add(&agg_index, slot, h, (uint32_t)agg_len++);
+	} else {
+		agg_lost += key.periods;
+	}
 }
 
 int64_t cprof__cpu_aggregate_lost_locked(void) { return agg_lost; }
@@ -98,9 +73,8 @@ const struct cprof__cpu_bucket *cprof__cpu_aggregate_buckets_locked(size_t *n)
 void cprof__cpu_aggregate_clear_locked(void)
 {
 	cprof__free(agg_buckets);
-	cprof__free(agg_index);
+	cprof__hindex_fini(&agg_index);
 	agg_buckets = NULL;
-	agg_index = NULL;
-	agg_len = agg_cap = agg_index_size = 0;
+	agg_len = agg_cap = 0;
 	agg_lost = 0;
 }

@@ -1,10 +1,10 @@
 /*
  * heap_aggregate.c - memory-profile buckets (see heap_aggregate.h).
  *
- * Two tables: the buckets, keyed by (stack id, size), and the live sampled
- * addresses, each pointing at its bucket so that a free finds what it
- * frees. Both are open-addressing tables that grow by doubling; the live
- * table deletes by backward shift. A free of an address the aggregate does
+ * Two tables: the buckets, found by (stack id, size) through a hash index,
+ * and the live sampled addresses, each pointing at its bucket so that a
+ * free finds what it frees (an open-addressing table that grows by doubling
+ * and deletes by backward shift). A free of an address the aggregate does
  * not know (its allocation was lost) is ignored.
  */
 #include "profiles/heap_aggregate.h"
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "base/alloc.h"
+#include "base/hindex.h"
 #include "profiles/stacktab.h"
 
 struct heap_live {
@@ -21,8 +22,7 @@ struct heap_live {
 
 static struct cprof__heap_bucket *heap_buckets;
 static size_t heap_nbuckets, heap_buckets_cap;
-static uint32_t *heap_bucket_index; /* bucket + 1; 0 empty */
-static size_t heap_bucket_index_size;
+static struct cprof__hindex heap_bucket_index = CPROF_HINDEX_INIT;
 static struct heap_live *heap_live;
 static size_t heap_live_size, heap_live_count;
 static int64_t heap_lost;
@@ -33,61 +33,40 @@ static size_t heap_mix(uint64_t x)
 	return (size_t)(x ^ (x >> 29));
 }
 
-static size_t heap_bucket_hash(uint32_t stack_id, int64_t size)
+static bool heap_bucket_equal(const void *ctx, uint32_t i, const void *key)
 {
-	return heap_mix(((uint64_t)stack_id << 40) ^ (uint64_t)size);
-}
+	const struct cprof__heap_bucket *k = key;
 
-static bool heap_buckets_grow(void)
-{
-	size_t size = heap_bucket_index_size ? heap_bucket_index_size * 2
-					     : 1024;
-	struct cprof__heap_bucket *b =
-		cprof__realloc(heap_buckets, size / 2 * sizeof(*b));
-	uint32_t *index;
-
-	if (b == NULL)
-		return false;
-	heap_buckets = b;
-	heap_buckets_cap = size / 2;
-	index = cprof__calloc(size, sizeof(*index));
-	if (index == NULL)
-		return false;
-	for (size_t i = 0; i < heap_nbuckets; i++) {
-		size_t at = heap_bucket_hash(b[i].stack_id, b[i].size) &
-			    (size - 1);
-
-		while (index[at] != 0)
-			at = (at + 1) & (size - 1);
-		index[at] = (uint32_t)i + 1;
-	}
-	cprof__free(heap_bucket_index);
-	heap_bucket_index = index;
-	heap_bucket_index_size = size;
-	return true;
+	return heap_buckets[i].stack_id == k->stack_id &&
+	       heap_buckets[i].size == k->size;
 }
 
 /* The bucket for (stack_id, size), created if new; -1 if out of memory. */
 static long heap_bucket_find(uint32_t stack_id, int64_t size)
 {
-	size_t at;
+	struct cprof__heap_bucket key = {.stack_id = stack_id, .size = size};
+	uint32_t h = cprof__hash_mix(stack_id, (uint64_t)size), i;
+	size_t slot;
+	int found = cprof__hindex_find(&heap_bucket_index, h,
+				       heap_bucket_equal, NULL, &key, &i,
+				       &slot);
 
-	if (heap_nbuckets + 1 > heap_buckets_cap && !heap_buckets_grow())
-		return -1;
-	for (at = heap_bucket_hash(stack_id, size) &
-		  (heap_bucket_index_size - 1);
-	     heap_bucket_index[at] != 0;
-	     at = (at + 1) & (heap_bucket_index_size - 1)) {
+	if (found != 0)
+		return found > 0 ? (long)i : -1;
+	if (heap_nbuckets == heap_buckets_cap) {
+		size_t cap = heap_buckets_cap ? heap_buckets_cap * 2 : 512;
 		struct cprof__heap_bucket *b =
-			&heap_buckets[heap_bucket_index[at] - 1];
+			cprof__realloc(heap_buckets, cap * sizeof(*b));
 
-		if (b->stack_id == stack_id && b->size == size)
-			return (long)(heap_bucket_index[at] - 1);
+		if (b == NULL)
+			return -1;
+		heap_buckets = b;
+		heap_buckets_cap = cap;
 	}
-	heap_buckets[heap_nbuckets] = (struct cprof__heap_bucket){
-		.stack_id = stack_id, .size = size};
-	heap_bucket_index[at] = (uint32_t)++heap_nbuckets;
-	return (long)heap_nbuckets - 1;
+	heap_buckets[heap_nbuckets] = key;
+	cprof__hindex_add(&heap_bucket_index, slot, h,
+			  (uint32_t)heap_nbuckets);
+	return (long)heap_nbuckets++;
 }
 
 static void heap_live_put(struct heap_live *t, size_t n, struct heap_live e)
@@ -187,6 +166,6 @@ int64_t cprof__heap_aggregate_lost_locked(void) { return heap_lost; }
 size_t cprof__heap_aggregate_footprint_locked(void)
 {
 	return heap_buckets_cap * sizeof(*heap_buckets) +
-	       heap_bucket_index_size * sizeof(*heap_bucket_index) +
+	       heap_bucket_index.size * sizeof(*heap_bucket_index.slots) +
 	       heap_live_size * sizeof(*heap_live);
 }

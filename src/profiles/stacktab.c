@@ -1,10 +1,9 @@
 /*
  * stacktab.c - hash-consed stacks (see stacktab.h).
  *
- * Stacks are appended to one pcs pool; `stacks` maps an id to its
- * (offset, depth) in the pool; an open-addressing table of ids, keyed by a
- * hash of the pcs, finds an existing stack. Everything grows by doubling up
- * to the cap. Caller holds the collector lock.
+ * Stacks are appended to one pcs pool; `stacktab_stacks` maps an id to its
+ * (offset, depth) in the pool; a hash index finds an existing stack. Both
+ * grow by doubling up to the cap. Caller holds the collector lock.
  */
 #include "profiles/stacktab.h"
 
@@ -12,50 +11,41 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/hindex.h"
 
 struct stacktab_entry {
-	uint32_t offset; /* into pool */
+	uint32_t offset; /* into the pool */
 	uint16_t depth;
-	uint32_t hash;
+};
+
+struct stacktab_key {
+	const uintptr_t *pcs;
+	int depth;
 };
 
 static uintptr_t *stacktab_pool;
 static size_t stacktab_pool_len, stacktab_pool_cap;
 static struct stacktab_entry *stacktab_stacks; /* [0] unused */
 static uint32_t stacktab_nstacks, stacktab_stacks_cap;
-static uint32_t *stacktab_buckets; /* ids, 0 = empty */
-static uint32_t stacktab_nbuckets;
+static struct cprof__hindex stacktab_index = CPROF_HINDEX_INIT;
 
 static uint32_t stacktab_hash(const uintptr_t *pcs, int depth)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)depth;
+	uint32_t h = (uint32_t)depth;
 
-	for (int i = 0; i < depth; i++) {
-		h ^= pcs[i];
-		h *= 1099511628211ull;
-		h ^= h >> 29;
-	}
-	return (uint32_t)(h ^ (h >> 32));
+	for (int i = 0; i < depth; i++)
+		h = cprof__hash_mix(h, pcs[i]);
+	return h;
 }
 
-static bool stacktab_grow_buckets(void)
+static bool stacktab_equal(const void *ctx, uint32_t id, const void *key)
 {
-	uint32_t n = stacktab_nbuckets ? stacktab_nbuckets * 2 : 4096;
-	uint32_t *b = cprof__calloc(n, sizeof(*b));
+	const struct stacktab_key *k = key;
+	const struct stacktab_entry *e = &stacktab_stacks[id];
 
-	if (b == NULL)
-		return false;
-	for (uint32_t id = 1; id < stacktab_nstacks; id++) {
-		uint32_t at = stacktab_stacks[id].hash & (n - 1);
-
-		while (b[at] != 0)
-			at = (at + 1) & (n - 1);
-		b[at] = id;
-	}
-	cprof__free(stacktab_buckets);
-	stacktab_buckets = b;
-	stacktab_nbuckets = n;
-	return true;
+	return e->depth == k->depth &&
+	       memcmp(stacktab_pool + e->offset, k->pcs,
+		      (size_t)k->depth * sizeof(*k->pcs)) == 0;
 }
 
 static bool stacktab_reserve(int depth)
@@ -84,40 +74,28 @@ static bool stacktab_reserve(int depth)
 		stacktab_stacks = s;
 		stacktab_stacks_cap = cap;
 	}
-	if ((stacktab_nstacks + 1) * 2 > stacktab_nbuckets)
-		return stacktab_grow_buckets();
 	return true;
 }
 
 uint32_t cprof__stacktab_intern_locked(const uintptr_t *pcs, int depth)
 {
-	uint32_t h = stacktab_hash(pcs, depth), at, id;
+	struct stacktab_key key = {pcs, depth};
+	uint32_t h = stacktab_hash(pcs, depth), id;
+	size_t slot;
+	int found = cprof__hindex_find(&stacktab_index, h, stacktab_equal,
+				       NULL, &key, &id, &slot);
 
-	if (stacktab_nbuckets != 0) {
-		for (at = h & (stacktab_nbuckets - 1);
-		     (id = stacktab_buckets[at]) != 0;
-		     at = (at + 1) & (stacktab_nbuckets - 1)) {
-			const struct stacktab_entry *e = &stacktab_stacks[id];
-
-			if (e->hash == h && e->depth == depth &&
-			    memcmp(stacktab_pool + e->offset, pcs,
-				   (size_t)depth * sizeof(*pcs)) == 0)
-				return id;
-		}
-	}
+	if (found != 0)
+		return found > 0 ? id : 0;
 	if (!stacktab_reserve(depth))
 		return 0;
 	id = stacktab_nstacks++;
 	stacktab_stacks[id].offset = (uint32_t)stacktab_pool_len;
 	stacktab_stacks[id].depth = (uint16_t)depth;
-	stacktab_stacks[id].hash = h;
 	memcpy(stacktab_pool + stacktab_pool_len, pcs,
 	       (size_t)depth * sizeof(*pcs));
 	stacktab_pool_len += (size_t)depth;
-	for (at = h & (stacktab_nbuckets - 1); stacktab_buckets[at] != 0;
-	     at = (at + 1) & (stacktab_nbuckets - 1))
-		;
-	stacktab_buckets[at] = id;
+	cprof__hindex_add(&stacktab_index, slot, h, id);
 	return id;
 }
 
@@ -135,10 +113,9 @@ void cprof__stacktab_clear_locked(void)
 {
 	cprof__free(stacktab_pool);
 	cprof__free(stacktab_stacks);
-	cprof__free(stacktab_buckets);
+	cprof__hindex_fini(&stacktab_index);
 	stacktab_pool = NULL;
 	stacktab_stacks = NULL;
-	stacktab_buckets = NULL;
 	stacktab_pool_len = stacktab_pool_cap = 0;
-	stacktab_nstacks = stacktab_stacks_cap = stacktab_nbuckets = 0;
+	stacktab_nstacks = stacktab_stacks_cap = 0;
 }

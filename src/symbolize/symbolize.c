@@ -304,18 +304,21 @@ static uint64_t symbolize_location_locked(struct cprof__profile *p,
 
 /* Per-mapping tallies for the has_* flags. */
 struct symbolize_tally {
-	size_t locations;
-	bool functions, filenames, line_numbers;
+	size_t resolved;   /* locations with at least one line */
+	size_t unresolved; /* locations the lookup found nothing for */
+	bool functions, filenames, line_numbers; /* over the resolved */
 };
 
 static void symbolize_tally_location(const struct cprof__profile *p,
 				     const struct cprof__location *loc,
 				     struct symbolize_tally *t)
 {
-	if (t->locations++ == 0)
+	if (loc->n_lines == 0) {
+		t->unresolved++;
+		return;
+	}
+	if (t->resolved++ == 0)
 		t->functions = t->filenames = t->line_numbers = true;
-	if (loc->n_lines == 0)
-		t->functions = t->filenames = t->line_numbers = false;
 	for (size_t i = 0; i < loc->n_lines; i++) {
 		const struct cprof__function *f =
 			cprof__profile_function(p, loc->lines[i].function_id);
@@ -347,8 +350,20 @@ static size_t symbolize_mapping_index(const struct cprof__profile *p,
 /*
  * Sets the has_* flags of p's mappings from p's locations, as pprof reads
  * them: true only when every location of the mapping has it (false for a
- * mapping without locations, as Go does). Inline frames: the mapping has
- * DWARF, so any inlining there is in the lines.
+ * mapping without locations, as Go does). pprof symbolizes a mapping
+ * itself when all three are false, replacing every line of it.
+ *
+ * Except: a location that resolved to nothing in a module with DWARF does
+ * not count. There the lookup had DWARF and the symbol tables and found no
+ * function, as for a PLT stub (no DWARF, no .symtab entry): that is a
+ * complete answer, which another symbolizer with the same file would only
+ * repeat. Counting it would let one sample in rand_r@plt hand the whole
+ * executable to pprof (which, for one, names gcc clones worse). Without
+ * DWARF, the same miss may be information a debug file would supply, so
+ * it clears the flags as in Go.
+ *
+ * has_inline_frames: the mapping has DWARF, so any inlining there is in
+ * the lines.
  */
 static int symbolize_set_flags_locked(struct cprof__profile *p)
 {
@@ -367,15 +382,18 @@ static int symbolize_set_flags_locked(struct cprof__profile *p)
 	for (size_t j = 0; j < nm; j++) {
 		struct cprof__mapping *m = &p->mappings.items[j];
 		Dwfl_Module *mod = NULL;
+		bool dwarf, complete;
 
-		if (t[j].locations > 0 && symbolize_state.dwfl != NULL)
+		if (t[j].resolved + t[j].unresolved > 0 &&
+		    symbolize_state.dwfl != NULL)
 			mod = cprof__sym_module_of(symbolize_state.dwfl,
 						   m->memory_start);
-		m->has_functions = t[j].locations > 0 && t[j].functions;
-		m->has_filenames = t[j].locations > 0 && t[j].filenames;
-		m->has_line_numbers = t[j].locations > 0 && t[j].line_numbers;
-		m->has_inline_frames = mod != NULL &&
-				       cprof__sym_dwarf_available(mod);
+		dwarf = mod != NULL && cprof__sym_dwarf_available(mod);
+		complete = t[j].resolved > 0 && (t[j].unresolved == 0 || dwarf);
+		m->has_functions = complete && t[j].functions;
+		m->has_filenames = complete && t[j].filenames;
+		m->has_line_numbers = complete && t[j].line_numbers;
+		m->has_inline_frames = dwarf;
 	}
 	cprof__free(t);
 	return 0;

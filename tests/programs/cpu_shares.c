@@ -39,14 +39,17 @@ static int64_t thread_cpu_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Burns until this thread has used `ms` more milliseconds of CPU. */
+/* Burns until this thread has used `ms` more milliseconds of CPU. The
+ * clock is read rarely (every ~0.2 ms of work): time inside clock_gettime
+ * is not the burn function's own, and a frame-pointer walk from there loses
+ * the burn function's frame. */
 #define DEFINE_BURN(name)                                                    \
 	__attribute__((noinline)) int64_t name(long ms)                     \
 	{                                                                    \
 		int64_t start = thread_cpu_ns(), now;                        \
 		uint64_t x = 88172645463325252ull;                           \
 		do {                                                         \
-			for (int i = 0; i < 20000; i++) {                    \
+			for (int i = 0; i < 200000; i++) {                   \
 				x ^= x << 13;                                \
 				x ^= x >> 7;                                 \
 				x ^= x << 17;                                \

@@ -17,7 +17,7 @@ __attribute__((noinline)) int64_t plugin_burn(long ms)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
 	do {
-		for (int i = 0; i < 20000; i++) {
+		for (int i = 0; i < 200000; i++) {
 			x ^= x << 13;
 			x ^= x >> 17;
 			x ^= x << 5;

@@ -1,9 +1,9 @@
 /*
  * symtest_target.c - code of a known shape for the symbolizer's tests,
  * always built -O2 -g (see CMakeLists.txt): symtest_inl is forced inline
- * into symtest_outer, symtest_leaf is an ordinary function. Each carries a
- * global label on a nop (inline asm) so a test knows an address inside the
- * body, and that address's line, without disassembling anything.
+ * into symtest_outer, symtest_leaf is ordinary, symtest_clone gcc clones.
+ * Each carries a global label on a nop (inline asm) so a test knows an
+ * address inside the body, and its line, without disassembling anything.
  *
  * The line numbers are part of the test: see symtest_target.h.
  */
@@ -37,4 +37,25 @@ symtest_leaf(int x) { SYMTEST_AT(SYMTEST_LEAF_DECL_LINE);
 	x += 7;
 	SYMTEST_MARK("symtest_leaf_pc", x); SYMTEST_AT(SYMTEST_LEAF_LINE);
 	return x * 5;
+}
+
+/* gcc -O2 turns this into symtest_clone.constprop.0 (n is always
+ * SYMTEST_CLONE_N): a concrete out-of-line DIE whose name is on its
+ * abstract origin, and a .symtab name with the clone suffix. noinline, not
+ * noipa: the clone is the point. */
+int symtest_clone_data[SYMTEST_CLONE_N];
+
+static __attribute__((noinline)) int
+symtest_clone(const int *v, int n) { SYMTEST_AT(SYMTEST_CLONE_DECL_LINE);
+	int s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += v[i] * (i + 1);
+	SYMTEST_MARK("symtest_clone_pc", s); SYMTEST_AT(SYMTEST_CLONE_LINE);
+	return s;
+}
+
+int symtest_clone_caller(void)
+{
+	return symtest_clone(symtest_clone_data, SYMTEST_CLONE_N);
 }

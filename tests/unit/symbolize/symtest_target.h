@@ -12,12 +12,20 @@
 #define SYMTEST_CALL_LINE 31     /* symtest_outer's call of symtest_inl */
 #define SYMTEST_LEAF_DECL_LINE 36
 #define SYMTEST_LEAF_LINE 38     /* the marker inside symtest_leaf */
+#define SYMTEST_CLONE_DECL_LINE 49 /* symtest_clone, cloned by gcc */
+#define SYMTEST_CLONE_LINE 54    /* the marker inside symtest_clone */
+#define SYMTEST_CLONE_N 16
 
 int symtest_outer(int x);
 int symtest_leaf(int x);
+int symtest_clone_caller(void);
+extern int symtest_clone_data[SYMTEST_CLONE_N];
 
 /* Addresses of the markers: a nop inside each function body. */
 extern const char symtest_inl_pc[];
 extern const char symtest_leaf_pc[];
+extern const char symtest_clone_pc[];
+/* Inside symtest_noname.part.0, whose DWARF has no name (x86-64 only). */
+extern const char symtest_noname_pc[];
 
 #endif
