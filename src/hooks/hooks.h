@@ -13,4 +13,8 @@ int cprof__hooks_init(void);
 /* While false the hooks pass straight through. */
 void cprof__hooks_enable(int on);
 
+/* The file of the allocator behind the malloc hooks (the object whose
+ * malloc they call: libc.so.6, libjemalloc.so.2...), or "" if unknown. */
+const char *cprof__hooks_allocator(void);
+
 #endif

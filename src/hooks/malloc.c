@@ -29,6 +29,7 @@
 #include "base/reentry.h"
 #include "capture/alloc_sampler.h"
 #include "cprof.h"
+#include "hooks/hooks.h"
 
 #define BOOTSTRAP_POOL_SIZE (64u << 10)
 
@@ -280,4 +281,14 @@ CPROF_API void *pvalloc(size_t size)
 	p = hooks_real.pvalloc(size);
 	hooks_allocated(p, size);
 	return p;
+}
+
+const char *cprof__hooks_allocator(void)
+{
+	Dl_info info;
+
+	if (!hooks_ready() || dladdr((void *)hooks_real.malloc, &info) == 0 ||
+	    info.dli_fname == NULL)
+		return "";
+	return info.dli_fname;
 }

@@ -10,16 +10,22 @@
  */
 #include "profiles/heap.h"
 
+#include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "base/alloc.h"
 #include "base/clock.h"
 #include "capture/alloc_sampler.h"
 #include "cprof.h"
+#include "hooks/hooks.h"
 #include "profiles/collector.h"
 #include "profiles/heap_aggregate.h"
+#include "profiles/legacy_text.h"
 #include "profiles/registry.h"
 #include "profiles/stackset.h"
 #include "profiles/stacktab.h"
@@ -121,17 +127,19 @@ static int heap_add_samples(struct cprof__profile *p,
 	return 0;
 }
 
-struct cprof__profile *cprof__heap_build(bool allocs, int *error)
+/* The profile skeleton of a snapshot: sample types, period, and every
+ * stack's locations (in s->stacks). NULL with *error on failure. */
+static struct cprof__profile *heap_profile_new(struct heap_snapshot *s,
+					       bool allocs, int *error)
 {
-	struct heap_snapshot s;
-	struct cprof__profile *p = NULL;
+	struct cprof__profile *p = cprof__profile_new();
 
-	memset(&s, 0, sizeof(s));
+	memset(s, 0, sizeof(*s));
 	cprof__collector_lock();
 	cprof__collector_drain_locked();
-	*error = heap_snapshot_locked(&s);
+	*error = heap_snapshot_locked(s);
 	cprof__collector_unlock();
-	if (*error == 0 && (p = cprof__profile_new()) == NULL)
+	if (*error == 0 && p == NULL)
 		*error = CPROF_ENOMEM;
 	if (*error == 0) {
 		cprof__profile_add_sample_type(p, "alloc_objects", "count");
@@ -143,10 +151,24 @@ struct cprof__profile *cprof__heap_build(bool allocs, int *error)
 			p->default_sample_type =
 				cprof__profile_string(p, "alloc_space");
 		p->time_nanos = cprof__wall_ns();
-		*error = cprof__stackset_resolve(s.stacks, p);
+		*error = cprof__stackset_resolve(s->stacks, p);
 	}
-	if (*error == 0)
-		*error = heap_add_samples(p, &s);
+	if (*error != 0) {
+		cprof__profile_free(p);
+		heap_snapshot_free(s);
+		return NULL;
+	}
+	return p;
+}
+
+struct cprof__profile *cprof__heap_build(bool allocs, int *error)
+{
+	struct heap_snapshot s;
+	struct cprof__profile *p = heap_profile_new(&s, allocs, error);
+
+	if (p == NULL)
+		return NULL;
+	*error = heap_add_samples(p, &s);
 	if (*error == 0)
 		*error = cprof__profile_error(p);
 	heap_snapshot_free(&s);
@@ -155,6 +177,95 @@ struct cprof__profile *cprof__heap_build(bool allocs, int *error)
 		return NULL;
 	}
 	return p;
+}
+
+/* Go sorts the text form's records by in-use bytes, largest first. */
+static int heap_text_order(const void *a, const void *b, void *arg)
+{
+	const struct cprof__heap_bucket *buckets = arg;
+	const struct cprof__heap_bucket *x = &buckets[*(const size_t *)a];
+	const struct cprof__heap_bucket *y = &buckets[*(const size_t *)b];
+	int64_t bx = (x->alloc_objects - x->free_objects) * x->size;
+	int64_t by = (y->alloc_objects - y->free_objects) * y->size;
+
+	return (bx < by) - (bx > by);
+}
+
+/* The allocator's own statistics, where Go prints its MemStats: glibc's
+ * mallinfo2 when glibc is the allocator behind the hooks. */
+static void heap_text_allocator(struct cprof__buf *out)
+{
+	const char *allocator = cprof__hooks_allocator();
+	struct rusage ru;
+
+	cprof__buf_printf(out, "\n# allocator: %s\n",
+			  allocator[0] ? allocator : "unknown");
+	if (strstr(allocator, "/libc.so") != NULL) {
+		struct mallinfo2 mi = mallinfo2();
+
+		cprof__buf_printf(out,
+			"# glibc mallinfo2\n# arena = %zu\n# ordblks = %zu\n"
+			"# smblks = %zu\n# hblks = %zu\n# hblkhd = %zu\n"
+			"# fsmblks = %zu\n# uordblks = %zu\n"
+			"# fordblks = %zu\n# keepcost = %zu\n",
+			mi.arena, mi.ordblks, mi.smblks, mi.hblks, mi.hblkhd,
+			mi.fsmblks, mi.uordblks, mi.fordblks, mi.keepcost);
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cprof__buf_printf(out, "# MaxRSS = %ld\n", ru.ru_maxrss * 1024);
+}
+
+/* Go's legacy heap text: raw (sampled) counts, a "heap/<2*rate>" header. */
+static int heap_write_text(int debug, struct cprof__buf *out)
+{
+	struct heap_snapshot s;
+	struct cprof__profile *p = heap_profile_new(&s, false, &debug);
+	int64_t t[4] = {0, 0, 0, 0};
+	size_t *order;
+
+	if (p == NULL)
+		return debug;
+	order = cprof__calloc(s.n ? s.n : 1, sizeof(*order));
+	if (order == NULL) {
+		cprof__profile_free(p);
+		heap_snapshot_free(&s);
+		return CPROF_ENOMEM;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const struct cprof__heap_bucket *b = &s.buckets[i];
+
+		order[i] = i;
+		t[0] += b->alloc_objects - b->free_objects;
+		t[1] += (b->alloc_objects - b->free_objects) * b->size;
+		t[2] += b->alloc_objects;
+		t[3] += b->alloc_objects * b->size;
+	}
+	qsort_r(order, s.n, sizeof(*order), heap_text_order, s.buckets);
+	/* Go's quirk: equal columns would read as a two-column profile. */
+	if (t[1] == t[3])
+		t[3]++;
+	cprof__buf_printf(out, "heap profile: %" PRId64 ": %" PRId64
+			  " [%" PRId64 ": %" PRId64 "] @ heap/%" PRId64 "\n",
+			  t[0], t[1], t[2], t[3], 2 * heap_rate);
+	for (size_t k = 0; k < s.n; k++) {
+		const struct cprof__heap_bucket *b = &s.buckets[order[k]];
+		int64_t live = b->alloc_objects - b->free_objects;
+		size_t n;
+		const uint64_t *locs = cprof__stackset_locations(
+			s.stacks, (long)order[k], &n);
+
+		cprof__buf_printf(out, "%" PRId64 ": %" PRId64 " [%" PRId64
+				  ": %" PRId64 "]",
+				  live, live * b->size, b->alloc_objects,
+				  b->alloc_objects * b->size);
+		cprof__legacy_write_pcs(out, p, locs, n, true);
+		cprof__legacy_write_frames(out, p, locs, n);
+	}
+	heap_text_allocator(out);
+	cprof__free(order);
+	cprof__profile_free(p);
+	heap_snapshot_free(&s);
+	return cprof__buf_failed(out) ? out->error : 0;
 }
 
 static long heap_count(void)
@@ -184,7 +295,7 @@ static const struct cprof__named_profile heap_profile = {
 	.delta = true,
 	.count = heap_count,
 	.build = heap_build_heap,
-	.write_text = NULL,
+	.write_text = heap_write_text,
 };
 
 static const struct cprof__named_profile allocs_profile = {
@@ -193,7 +304,7 @@ static const struct cprof__named_profile allocs_profile = {
 	.delta = true,
 	.count = heap_count,
 	.build = heap_build_allocs,
-	.write_text = NULL,
+	.write_text = heap_write_text,
 };
 
 int cprof__heap_init(int64_t rate)

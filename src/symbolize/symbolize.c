@@ -490,6 +490,27 @@ int cprof__symbolize_name(uint64_t addr, struct cprof__buf *out)
 	return ret;
 }
 
+int cprof__symbolize_offset(uint64_t addr, uint64_t *offset)
+{
+	Dwfl_Module *mod = NULL;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name = NULL;
+
+	pthread_mutex_lock(&symbolize_state.lock);
+	symbolize_sync_locked(NULL);
+	if (symbolize_state.dwfl != NULL)
+		mod = cprof__sym_module_of(symbolize_state.dwfl, addr);
+	if (mod != NULL)
+		name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL,
+					    NULL);
+	pthread_mutex_unlock(&symbolize_state.lock);
+	if (name == NULL)
+		return -1;
+	*offset = off;
+	return 0;
+}
+
 static void symbolize_reset_locked(void)
 {
 	if (symbolize_state.cache_ready) {

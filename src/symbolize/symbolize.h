@@ -45,6 +45,10 @@ int cprof__symbolize_locations(struct cprof__profile *p, const uint64_t *addrs,
  * Returns 0, or -1 if the address is in no known symbol. */
 int cprof__symbolize_name(uint64_t addr, struct cprof__buf *out);
 
+/* For the legacy text forms ("func+0x1f"): addr's offset from the start of
+ * the symbol that contains it. Returns 0, or -1 when no symbol does. */
+int cprof__symbolize_offset(uint64_t addr, uint64_t *offset);
+
 /* Drops every cache (tests, and the child after fork). */
 void cprof__symbolize_reset(void);
 
