@@ -1,13 +1,12 @@
 /*
  * alloc_sampler.c - sampling allocations by bytes (see alloc_sampler.h).
  *
- * A thread's countdown starts at 0, so its first allocation always comes
- * here: that call only draws the first countdown (and samples only if the
+ * A thread comes here first when its countdown is from another sampling
+ * generation (a new thread, or sampling started or stopped since it drew):
+ * that call only draws the countdown afresh (and samples only if the
  * allocation is larger than the draw), so new threads are not over-sampled.
- * While sampling is off a thread comes back here only once per
- * SAMPLER_RECHECK_BYTES allocated, to notice that sampling started: another
- * thread's countdown cannot be reset from outside, and checking a global in
- * the fast path would cost every allocation.
+ * While sampling is off the countdown is set out of reach, so the hooks'
+ * fast path stays a subtraction and a comparison.
  */
 #include "capture/alloc_sampler.h"
 
@@ -28,16 +27,17 @@
 /* Frames between cprof__stack_here's caller and the allocating code:
  * cprof__alloc_sample, then the interposed function. */
 #define SAMPLER_SKIP_FRAMES 2
-#define SAMPLER_RECHECK_BYTES (1 << 20)
-/* Yields a hook may spend waiting for room in a full ring. */
-#define SAMPLER_FULL_RETRIES 200
+#define SAMPLER_OFF_COUNTDOWN INT64_MAX
+/* Attempts a hook makes to find room in a full ring (each a drain or a
+ * yield: a few milliseconds at worst). */
+#define SAMPLER_FULL_RETRIES 1000
 
-__thread int64_t cprof__alloc_countdown;
+__thread struct cprof__alloc_tls cprof__alloc_tls;
 static __thread uint64_t sampler_rng;
-static __thread uint64_t sampler_epoch; /* sampler_epoch_now when drawn */
 
 static _Atomic int64_t sampler_rate;      /* 0: off */
-static _Atomic uint64_t sampler_epoch_now; /* bumped at every start */
+/* Starts at 1 so that a new thread's zeroed state is always stale. */
+_Atomic uint64_t cprof__alloc_epoch = 1;
 _Atomic uint64_t cprof__alloc_lost;
 
 int cprof__alloc_sampler_start(int64_t rate)
@@ -50,17 +50,14 @@ int cprof__alloc_sampler_start(int64_t rate)
 	if (rc != 0)
 		return rc;
 	atomic_store(&sampler_rate, rate);
-	atomic_fetch_add(&sampler_epoch_now, 1);
-	/* The starting thread (the main thread, when preloaded) notices at
-	 * its next allocation; others within SAMPLER_RECHECK_BYTES. */
-	cprof__alloc_countdown = 0;
+	atomic_fetch_add(&cprof__alloc_epoch, 1);
 	return 0;
 }
 
 void cprof__alloc_sampler_stop(void)
 {
 	atomic_store(&sampler_rate, 0);
-	atomic_fetch_add(&sampler_epoch_now, 1);
+	atomic_fetch_add(&cprof__alloc_epoch, 1);
 }
 
 int64_t cprof__alloc_sampler_rate(void) { return atomic_load(&sampler_rate); }
@@ -92,25 +89,30 @@ static int64_t sampler_draw(int64_t rate)
 }
 
 /*
- * A ring slot for a record made in a hook. When the ring is full the hook
- * wakes the collector and yields a few times before giving up: a hook runs
- * in ordinary thread context and can afford a short pause, which is better
- * than a lost free (it would leave a freed block "in use" for ever). The
- * pause is bounded; a collector that cannot drain (its lock held by a
- * profile being built) costs at most SAMPLER_FULL_RETRIES yields.
+ * A ring slot for a record made in a hook. When the ring is full the hook,
+ * which runs in ordinary thread context, drains it itself: at once if the
+ * collector's lock is free, else after waiting for it. A short pause beats
+ * a lost free (it would leave a freed block "in use" for ever). Waiting is
+ * safe: a hook holds no lock of the allocator or of cprof here, and nothing
+ * that holds the collector lock waits for a host thread. A drain stops at a
+ * slot claimed by a producer that was preempted before publishing it; then
+ * the hook yields, so that producer can run. The attempts are bounded.
  */
 static struct cprof__record *sampler_claim(uint64_t *pos)
 {
+	struct cprof__ring *r = &cprof__capture_ring;
 	struct cprof__record *rec;
 
 	for (int i = 0; i < SAMPLER_FULL_RETRIES; i++) {
-		rec = cprof__ring_claim_as(&cprof__capture_ring, pos);
-		if (rec != NULL)
+		bool (*help)(bool) = r->help;
+
+		rec = cprof__ring_claim_as(r, pos);
+		if (rec != NULL || help == NULL)
 			return rec;
-		cprof__ring_wake(&cprof__capture_ring);
-		sched_yield();
+		if (!help(i > 0))
+			sched_yield();
 	}
-	return cprof__ring_claim_as(&cprof__capture_ring, pos);
+	return cprof__ring_claim_as(r, pos);
 }
 
 static void sampler_record(void *p, size_t size)
@@ -145,66 +147,54 @@ static void sampler_record(void *p, size_t size)
 
 __attribute__((noinline)) void cprof__alloc_sample(void *p, size_t size)
 {
+	uint64_t epoch = atomic_load_explicit(&cprof__alloc_epoch,
+					      memory_order_acquire);
 	int64_t rate = atomic_load_explicit(&sampler_rate,
 					    memory_order_relaxed);
-	uint64_t epoch = atomic_load_explicit(&sampler_epoch_now,
-					      memory_order_relaxed);
+	struct cprof__alloc_tls *t = &cprof__alloc_tls;
 	int saved_errno = errno;
-	bool first = sampler_epoch != epoch;
 
-	if (rate == 0 || cprof__thread_is_internal()) {
-		cprof__alloc_countdown = SAMPLER_RECHECK_BYTES;
-		sampler_epoch = 0; /* draw afresh once sampling is on */
-		goto out;
-	}
-	sampler_epoch = epoch;
-	if (first) {
-		/* A new thread, or sampling (re)started: draw the first
-		 * countdown, and sample only if this allocation crosses it. */
-		cprof__alloc_countdown += sampler_draw(rate);
-		if (cprof__alloc_countdown >= 0)
+	if (t->epoch != epoch) {
+		/* A new generation: draw afresh, and sample only if this
+		 * allocation crosses the new countdown. */
+		t->epoch = epoch;
+		t->countdown = rate == 0 || cprof__thread_is_internal()
+				       ? SAMPLER_OFF_COUNTDOWN
+				       : sampler_draw(rate) - (int64_t)size;
+		if (t->countdown >= 0)
 			goto out;
 	}
+	if (rate == 0)
+		goto out;
 	if (p != NULL)
 		sampler_record(p, size);
-	cprof__alloc_countdown = sampler_draw(rate);
+	t->countdown = sampler_draw(rate);
 out:
 	errno = saved_errno;
 }
 
-void cprof__alloc_release_begin(struct cprof__alloc_release *r, void *p)
-{
-	int saved_errno = errno;
-
-	r->p = p;
-	r->reserved = false;
-	r->sampled = cprof__sampled_set_remove((uintptr_t)p);
-	if (r->sampled && sampler_claim(&r->pos) != NULL)
-		r->reserved = true;
-	else if (r->sampled)
-		atomic_fetch_add(&cprof__alloc_lost, 1);
-	errno = saved_errno;
-}
-
-void cprof__alloc_release_end(struct cprof__alloc_release *r, bool released)
+void cprof__alloc_release(void *p)
 {
 	struct cprof__record *rec;
+	uint64_t pos;
 	int saved_errno = errno;
 
-	if (r->sampled && !released)
-		cprof__sampled_set_insert((uintptr_t)r->p);
-	if (!r->reserved)
+	if (!cprof__sampled_set_remove((uintptr_t)p))
 		goto out;
-	rec = cprof__ring_record_at(&cprof__capture_ring, r->pos);
-	rec->kind = released ? CPROF_RECORD_FREE : CPROF_RECORD_NONE;
+	rec = sampler_claim(&pos);
+	if (rec == NULL) {
+		atomic_fetch_add(&cprof__alloc_lost, 1);
+		goto out;
+	}
+	rec->kind = CPROF_RECORD_FREE;
 	rec->depth = 0;
 	rec->flags = 0;
 	rec->tid = 0;
 	rec->time_ns = cprof__now_ns();
 	rec->value[0] = 0;
-	rec->value[1] = (int64_t)(uintptr_t)r->p;
+	rec->value[1] = (int64_t)(uintptr_t)p;
 	rec->labels = NULL;
-	cprof__ring_publish_as(&cprof__capture_ring, r->pos);
+	cprof__ring_publish_as(&cprof__capture_ring, pos);
 out:
 	errno = saved_errno;
 }

@@ -27,8 +27,17 @@
 
 #define CPROF_DEFAULT_MEM_RATE 524288 /* Go's MemProfileRate */
 
-/* Bytes the calling thread may still allocate before its next sample. */
-extern __thread int64_t cprof__alloc_countdown;
+/* The calling thread's sampling state: the bytes it may still allocate
+ * before its next sample, and the sampling generation its countdown was
+ * drawn in (a thread drawn before sampling started or changed rate must
+ * draw again: it cannot be reset from outside). */
+struct cprof__alloc_tls {
+	int64_t countdown;
+	uint64_t epoch;
+};
+extern __thread struct cprof__alloc_tls cprof__alloc_tls;
+/* The current sampling generation, bumped at every start and stop. */
+extern _Atomic uint64_t cprof__alloc_epoch;
 
 /* Starts sampling at `rate` mean bytes (1: every allocation; 0: off). */
 int cprof__alloc_sampler_start(int64_t rate);
@@ -41,27 +50,24 @@ int64_t cprof__alloc_sampler_rate(void);
 void cprof__alloc_sample(void *p, size_t size);
 
 /*
- * Releasing a pointer that may have been sampled. begin takes p out of the
- * sampled set and reserves the free's place in the ring *before* the real
- * allocator may hand p to another thread (whose new sample of p must come
- * after our free); end publishes the free, or, if the release failed (a
- * realloc that returned NULL), puts p back and publishes nothing.
+ * A pointer that may have been sampled is about to be released: if it was,
+ * records its free. Called *before* the real free or realloc, so that the
+ * free is in the ring before the allocator can hand the address to another
+ * thread (whose new sample of it must come after). A realloc that then
+ * fails leaves the block counted as freed; the host is unaffected.
  */
-struct cprof__alloc_release {
-	bool sampled;  /* p was in the set */
-	bool reserved; /* a ring slot is held at pos */
-	uint64_t pos;
-	void *p;
-};
-void cprof__alloc_release_begin(struct cprof__alloc_release *r, void *p);
-void cprof__alloc_release_end(struct cprof__alloc_release *r, bool released);
+void cprof__alloc_release(void *p);
 
 /* Fast path for the hooks: true when this allocation must go to
- * cprof__alloc_sample. */
+ * cprof__alloc_sample (the countdown crossed zero, or the thread's
+ * countdown is from another sampling generation). */
 static inline bool cprof__alloc_countdown_crossed(size_t size)
 {
-	cprof__alloc_countdown -= (int64_t)size;
-	return cprof__alloc_countdown < 0;
+	cprof__alloc_tls.countdown -= (int64_t)size;
+	return cprof__alloc_tls.countdown < 0 ||
+	       cprof__alloc_tls.epoch !=
+		       atomic_load_explicit(&cprof__alloc_epoch,
+					    memory_order_relaxed);
 }
 
 /* Fast path for the hooks: true when p may have been sampled. */

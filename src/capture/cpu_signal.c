@@ -19,8 +19,6 @@
 #include "base/log.h"
 #include "cprof.h"
 
-void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc);
-extern _Atomic bool cprof__cpu_signal_enabled;
 
 static int cpu_signal_installed; /* the signal number, 0 if none */
 static struct sigaction cpu_signal_previous; /* what we replaced */

@@ -5,7 +5,13 @@
 #define CPROF_SRC_CAPTURE_CPU_SIGNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+
+/* The handler (cpu_signal_as.c). Async-signal-safe. */
+void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc);
+/* Samples are taken only while this is true (cprof__cpu_signal_enable). */
+extern _Atomic bool cprof__cpu_signal_enabled;
 
 /* Installs the handler for signo. CPROF_ENOTSUP (and one line on stderr)
  * when the host already handles that signal: cprof never steals it. */

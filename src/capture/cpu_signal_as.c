@@ -51,8 +51,6 @@ static bool cpu_signal_bounds_as(const struct cprof__thread *t, uintptr_t sp,
 	return true;
 }
 
-void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc);
-
 void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;

@@ -41,6 +41,11 @@ struct cprof__ring {
 	 * wakes the consumer; cleared by the consumer when it wakes. */
 	_Atomic bool kicked;
 	sem_t wake;                         /* posted by kicks and stop */
+	/* Set by the consumer: lets a producer in ordinary thread context
+	 * (a hook, never a handler) drain the ring itself when it is full.
+	 * Without `wait` it returns false at once if the consumer is busy;
+	 * with it, it waits for the consumer's lock. True if it made room. */
+	bool (*help)(bool wait);
 	struct cprof__ring_slot *slots;     /* CPROF_RING_SLOTS, mmap'd */
 };
 

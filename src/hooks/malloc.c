@@ -138,18 +138,12 @@ CPROF_API void *malloc(size_t size)
 
 CPROF_API void free(void *p)
 {
-	struct cprof__alloc_release r;
-
 	if (p == NULL || hooks_pool_owns(p))
 		return;
 	if (!hooks_ready())
 		return; /* cannot happen: p came from a real allocator */
-	if (__builtin_expect(cprof__alloc_maybe_sampled(p), 0)) {
-		cprof__alloc_release_begin(&r, p);
-		hooks_real.free(p);
-		cprof__alloc_release_end(&r, true);
-		return;
-	}
+	if (__builtin_expect(cprof__alloc_maybe_sampled(p), 0))
+		cprof__alloc_release(p);
 	hooks_real.free(p);
 }
 
@@ -190,20 +184,15 @@ static void *hooks_pool_realloc(void *p, size_t size)
 static inline __attribute__((always_inline)) void *
 hooks_realloc(void *p, size_t size)
 {
-	struct cprof__alloc_release r = {false, false, 0, NULL};
-	bool maybe;
 	void *q;
 
 	if (p != NULL && hooks_pool_owns(p))
 		return hooks_pool_realloc(p, size);
 	if (!hooks_ready())
 		return hooks_pool_alloc(size);
-	maybe = p != NULL && cprof__alloc_maybe_sampled(p);
-	if (__builtin_expect(maybe, 0))
-		cprof__alloc_release_begin(&r, p);
+	if (p != NULL && __builtin_expect(cprof__alloc_maybe_sampled(p), 0))
+		cprof__alloc_release(p);
 	q = hooks_real.realloc(p, size);
-	if (__builtin_expect(maybe, 0))
-		cprof__alloc_release_end(&r, q != NULL || size == 0);
 	hooks_allocated(q, size);
 	return q;
 }
@@ -291,4 +280,9 @@ const char *cprof__hooks_allocator(void)
 	    info.dli_fname == NULL)
 		return "";
 	return info.dli_fname;
+}
+
+bool cprof__hooks_malloc_interposed(void)
+{
+	return dlsym(RTLD_DEFAULT, "malloc") == (void *)malloc;
 }

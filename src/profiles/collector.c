@@ -17,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/reentry.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
@@ -36,9 +37,10 @@ void cprof__collector_unlock(void)
 	pthread_mutex_unlock(&collector_mutex);
 }
 
-void cprof__collector_drain_locked(void)
+size_t cprof__collector_drain_locked(void)
 {
 	const struct cprof__record *rec;
+	size_t n = 0;
 
 	while ((rec = cprof__ring_peek(&cprof__capture_ring)) != NULL) {
 		switch (rec->kind) {
@@ -55,7 +57,27 @@ void cprof__collector_drain_locked(void)
 			break;
 		}
 		cprof__ring_release(&cprof__capture_ring);
+		n++;
 	}
+	return n;
+}
+
+/* The ring's helper: a hook that found the ring full drains it on its own
+ * thread (see sampler_claim for why waiting for the lock is safe). True if
+ * it made room. */
+static bool collector_help(bool wait)
+{
+	size_t n;
+
+	if (wait)
+		pthread_mutex_lock(&collector_mutex);
+	else if (pthread_mutex_trylock(&collector_mutex) != 0)
+		return false;
+	cprof__reentry_enter();
+	n = cprof__collector_drain_locked();
+	cprof__reentry_leave();
+	pthread_mutex_unlock(&collector_mutex);
+	return n > 0;
 }
 
 /* Sleeps for the interval, or until a producer finds the ring half full,
@@ -90,6 +112,7 @@ int cprof__collector_start(void)
 	int rc;
 
 	atomic_store(&collector_stopping, false);
+	cprof__capture_ring.help = collector_help;
 	cprof__thread_internal_begin("cprof-collector");
 	rc = pthread_create(&collector_thread, NULL, collector_main, NULL);
 	cprof__thread_internal_end();
@@ -106,6 +129,7 @@ void cprof__collector_stop(void)
 {
 	if (!collector_running)
 		return;
+	cprof__capture_ring.help = NULL;
 	atomic_store(&collector_stopping, true);
 	cprof__ring_wake(&cprof__capture_ring);
 	pthread_join(collector_thread, NULL);
@@ -120,5 +144,6 @@ void cprof__collector_atfork_child(void)
 {
 	pthread_mutex_init(&collector_mutex, NULL);
 	collector_running = false;
+	cprof__capture_ring.help = NULL;
 	cprof__ring_reset(&cprof__capture_ring);
 }

@@ -10,6 +10,8 @@
 #ifndef CPROF_SRC_PROFILES_COLLECTOR_H
 #define CPROF_SRC_PROFILES_COLLECTOR_H
 
+#include <stddef.h>
+
 /* How often the ring is drained, and the thread list refreshed. */
 #define CPROF_COLLECT_INTERVAL_MS 50
 #define CPROF_THREAD_SCAN_INTERVAL_MS 1000
@@ -20,8 +22,8 @@ void cprof__collector_stop(void);
 void cprof__collector_lock(void);
 void cprof__collector_unlock(void);
 /* Drains every published record into the aggregates; caller holds the
- * collector lock. */
-void cprof__collector_drain_locked(void);
+ * collector lock. Returns how many it drained. */
+size_t cprof__collector_drain_locked(void);
 
 /* fork: hold the lock across fork; the child has no collector thread. */
 void cprof__collector_atfork_prepare(void);

@@ -20,6 +20,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "capture/alloc_sampler.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
@@ -314,6 +315,11 @@ int cprof__heap_init(int64_t rate)
 	heap_rate = rate;
 	if (rate == 0)
 		return 0;
+	if (!cprof__hooks_malloc_interposed())
+		cprof__warn("the program's malloc is not cprof's (an allocator "
+			    "comes before libcprof.so in LD_PRELOAD, or is "
+			    "linked in): the heap and allocs profiles will be "
+			    "empty; put libcprof.so first");
 	rc = cprof__alloc_sampler_start(rate);
 	if (rc != 0)
 		return rc;

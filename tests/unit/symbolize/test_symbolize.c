@@ -457,11 +457,14 @@ static void test_debuglink(void **state)
 	one_symbolize(&o, (uintptr_t)fn + 1);
 	assert_int_equal(o.loc->n_lines, 1);
 	f = one_func(&o, 0);
+	/* The name comes from the debug file's symbol table; its DWARF is not
+	 * read (see symbolize_own_dwarf), so no file, line or inline frames. */
 	assert_string_equal(str(&o, f->name), "symtest_link_func");
-	assert_true(ends_with(str(&o, f->filename), "/symtest_link.c"));
-	assert_int_equal(f->start_line, decl_line());
-	assert_true(o.loc->lines[0].line >= decl_line());
-	assert_true(o.map->has_line_numbers && o.map->has_inline_frames);
+	assert_string_equal(str(&o, f->filename), "");
+	assert_int_equal(o.loc->lines[0].line, 0);
+	assert_true(decl_line() > 0);
+	assert_true(o.map->has_functions);
+	assert_false(o.map->has_line_numbers || o.map->has_inline_frames);
 	cprof__profile_free(o.p);
 	dlclose(handle);
 }
