@@ -39,6 +39,7 @@ static _Atomic int64_t sampler_rate;      /* 0: off */
 /* Starts at 1 so that a new thread's zeroed state is always stale. */
 _Atomic uint64_t cprof__alloc_epoch = 1;
 _Atomic uint64_t cprof__alloc_lost;
+_Atomic uint64_t cprof__alloc_lost_bytes;
 
 int cprof__alloc_sampler_start(int64_t rate)
 {
@@ -121,16 +122,13 @@ static void sampler_record(void *p, size_t size)
 	enum cprof__unwind_end end;
 	uint64_t pos;
 
-	if (!cprof__sampled_set_insert((uintptr_t)p)) {
-		atomic_fetch_add(&cprof__alloc_lost, 1);
-		return;
-	}
+	if (!cprof__sampled_set_insert((uintptr_t)p))
+		goto lost;
 	rec = sampler_claim(&pos);
 	if (rec == NULL) {
 		/* Unrecorded: take it out again so its free is not counted. */
 		cprof__sampled_set_remove((uintptr_t)p);
-		atomic_fetch_add(&cprof__alloc_lost, 1);
-		return;
+		goto lost;
 	}
 	rec->depth = (uint16_t)cprof__stack_here(
 		rec->pc, CPROF_MAX_FRAMES, SAMPLER_SKIP_FRAMES, &end);
@@ -143,6 +141,10 @@ static void sampler_record(void *p, size_t size)
 	rec->value[1] = (int64_t)(uintptr_t)p;
 	rec->labels = NULL;
 	cprof__ring_publish_as(&cprof__capture_ring, pos);
+	return;
+lost:
+	atomic_fetch_add(&cprof__alloc_lost, 1);
+	atomic_fetch_add(&cprof__alloc_lost_bytes, size);
 }
 
 __attribute__((noinline)) void cprof__alloc_sample(void *p, size_t size)

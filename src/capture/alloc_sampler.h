@@ -76,7 +76,8 @@ static inline bool cprof__alloc_maybe_sampled(const void *p)
 	return cprof__sampled_set_maybe((uintptr_t)p);
 }
 
-/* Samples that could not be recorded (ring or set full). */
+/* Samples that could not be recorded (ring or set full), and their bytes. */
 extern _Atomic uint64_t cprof__alloc_lost;
+extern _Atomic uint64_t cprof__alloc_lost_bytes;
 
 #endif

@@ -40,7 +40,8 @@ struct heap_snapshot {
 	struct cprof__stackset *stacks;
 	struct cprof__heap_bucket *buckets; /* one per stack of the set */
 	size_t n;
-	int64_t lost;
+	int64_t lost;       /* samples that could not be recorded */
+	int64_t lost_bytes; /* their bytes, where known */
 };
 
 static int heap_snapshot_locked(struct heap_snapshot *s)
@@ -64,6 +65,7 @@ static int heap_snapshot_locked(struct heap_snapshot *s)
 	}
 	s->lost = cprof__heap_aggregate_lost_locked() +
 		  (int64_t)atomic_load(&cprof__alloc_lost);
+	s->lost_bytes = (int64_t)atomic_load(&cprof__alloc_lost_bytes);
 	return 0;
 }
 
@@ -119,7 +121,9 @@ static int heap_add_samples(struct cprof__profile *p,
 	if (s->lost > 0) {
 		uint64_t loc = cprof__profile_pseudo_location(p,
 							      HEAP_LOST_FRAME);
-		int64_t v[4] = {s->lost, 0, 0, 0};
+		/* Raw, unscaled: what was lost is not known well enough to
+		 * unsample. Not in use: their frees may be lost too. */
+		int64_t v[4] = {s->lost, s->lost_bytes, 0, 0};
 
 		if (loc == 0 ||
 		    cprof__profile_add_sample(p, &loc, 1, v, 4, NULL, 0))
