@@ -27,6 +27,7 @@ enum cprof__record_kind {
 	CPROF_RECORD_CPU,   /* value[0]: timer periods */
 	CPROF_RECORD_ALLOC, /* value[0]: size, value[1]: address */
 	CPROF_RECORD_FREE,  /* value[1]: address; no stack */
+	CPROF_RECORD_THREAD_CREATE, /* value[0]: 1; the creator's stack */
 };
 
 #define CPROF_RECORD_TRUNCATED 0x1u /* the walk did not reach the root */

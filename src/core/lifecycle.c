@@ -36,6 +36,7 @@
 #include "profiles/collector.h"
 #include "profiles/cpu.h"
 #include "profiles/heap.h"
+#include "profiles/threadcreate.h"
 #include "symbolize/symbolize.h"
 
 struct lifecycle_state {
@@ -169,6 +170,7 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	cprof__threads_scan();
 	/* Without the signal only CPU profiling is off; the rest runs. */
 	cprof__cpu_init(cfg->signal);
+	cprof__threadcreate_init();
 	rc = cprof__heap_init(cfg->mem_rate);
 	if (rc != 0)
 		cprof__warn("memory profiles are off: %s", cprof_strerror(rc));

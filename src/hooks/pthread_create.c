@@ -1,7 +1,8 @@
 /*
  * pthread_create.c - the interposed pthread_create.
  *
- * Each thread the host creates starts in our trampoline, which registers it
+ * Each thread the host creates is recorded with the creator's stack (the
+ * threadcreate profile) and starts in our trampoline, which registers it
  * (exact stack range, a CPU timer if a CPU profile runs) before the host's
  * start routine runs, and arranges through a TLS key destructor that it is
  * unregistered when it exits, however it exits. Threads cprof creates for
@@ -21,6 +22,9 @@
 
 #include "base/alloc.h"
 #include "base/reentry.h"
+#include "base/clock.h"
+#include "capture/ring.h"
+#include "capture/stack_here.h"
 #include "capture/threads.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
@@ -59,6 +63,32 @@ static void *hooks_thread_trampoline(void *p)
 	return start.routine(start.arg);
 }
 
+/* The creating thread's stack, for the threadcreate profile. Called by
+ * pthread_create itself (cprof__stack_here drops exactly these frames). */
+static __attribute__((noinline)) void hooks_record_creation(void)
+{
+	struct cprof__record *rec;
+	enum cprof__unwind_end end;
+	uint64_t pos;
+
+	rec = cprof__ring_claim_as(&cprof__capture_ring, &pos);
+	if (rec == NULL) {
+		cprof__ring_drop_as(&cprof__capture_ring, 1);
+		return;
+	}
+	rec->depth = (uint16_t)cprof__stack_here(rec->pc, CPROF_MAX_FRAMES, 2,
+						 &end);
+	rec->kind = CPROF_RECORD_THREAD_CREATE;
+	rec->flags = CPROF_RECORD_RETURN_ADDRESSES |
+		     (end == CPROF_UNWIND_COMPLETE ? 0 : CPROF_RECORD_TRUNCATED);
+	rec->tid = 0;
+	rec->time_ns = cprof__now_ns();
+	rec->value[0] = 1;
+	rec->value[1] = 0;
+	rec->labels = NULL;
+	cprof__ring_publish_as(&cprof__capture_ring, pos);
+}
+
 static hooks_pthread_create_fn hooks_resolve_pthread_create(void)
 {
 	hooks_pthread_create_fn fn = hooks_real_pthread_create;
@@ -90,6 +120,8 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->routine = routine;
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
+	if (start->internal_name == NULL)
+		hooks_record_creation();
 	rc = real(thread, attr, hooks_thread_trampoline, start);
 	if (rc != 0)
 		cprof__free(start);

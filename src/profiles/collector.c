@@ -22,8 +22,8 @@
 #include "capture/threads.h"
 #include "cprof.h"
 #include "profiles/cpu.h"
-#include "profiles/cpu_aggregate.h"
 #include "profiles/heap_aggregate.h"
+#include "profiles/threadcreate.h"
 
 static pthread_mutex_t collector_mutex = PTHREAD_MUTEX_INITIALIZER;
 static bool collector_running;          /* start/stop only */
@@ -45,13 +45,16 @@ size_t cprof__collector_drain_locked(void)
 	while ((rec = cprof__ring_peek(&cprof__capture_ring)) != NULL) {
 		switch (rec->kind) {
 		case CPROF_RECORD_CPU:
-			cprof__cpu_aggregate_add_locked(rec);
+			cprof__cpu_add_locked(rec);
 			break;
 		case CPROF_RECORD_ALLOC:
 			cprof__heap_aggregate_alloc_locked(rec);
 			break;
 		case CPROF_RECORD_FREE:
 			cprof__heap_aggregate_free_locked(rec);
+			break;
+		case CPROF_RECORD_THREAD_CREATE:
+			cprof__threadcreate_add_locked(rec);
 			break;
 		default:
 			break;

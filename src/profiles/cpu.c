@@ -22,7 +22,7 @@
 #include "capture/ring.h"
 #include "cprof.h"
 #include "profiles/collector.h"
-#include "profiles/cpu_aggregate.h"
+#include "profiles/stack_counts.h"
 #include "profiles/stacktab.h"
 #include "profiles/stackset.h"
 
@@ -38,6 +38,8 @@ struct cpu_session {
 
 static pthread_mutex_t cpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cpu_session cpu_session; /* cpu_lock */
+/* The session's samples: value 0 is timer periods. Collector lock. */
+static struct cprof__stack_counts cpu_counts;
 static int cpu_signo;                  /* 0: CPU profiling is off */
 
 int cprof__cpu_init(int signo)
@@ -78,6 +80,11 @@ static void cpu_turn_off_locked(void)
 	cpu_signo = 0;
 }
 
+void cprof__cpu_add_locked(const struct cprof__record *rec)
+{
+	cprof__stack_counts_add_locked(&cpu_counts, rec);
+}
+
 void cprof__cpu_check_signal(void)
 {
 	pthread_mutex_lock(&cpu_lock);
@@ -109,7 +116,7 @@ int cprof__cpu_begin(int hz)
 	}
 	cprof__collector_lock();
 	cprof__collector_drain_locked();
-	cprof__cpu_aggregate_clear_locked();
+	cprof__stack_counts_clear_locked(&cpu_counts);
 	cprof__collector_unlock();
 	cpu_session.hz = hz;
 	cpu_session.start_wall_ns = cprof__wall_ns();
@@ -140,9 +147,8 @@ struct cpu_result {
 
 static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 {
-	size_t n;
-	const struct cprof__cpu_bucket *b =
-		cprof__cpu_aggregate_buckets_locked(&n);
+	size_t n = cpu_counts.len;
+	const struct cprof__stack_bucket *b = cpu_counts.buckets;
 
 	r->stacks = cprof__stackset_new();
 	r->periods = cprof__calloc(n ? n : 1, sizeof(int64_t));
@@ -155,9 +161,9 @@ static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 
 		if (cprof__stackset_add(r->stacks, pcs, depth, false) < 0)
 			return CPROF_ENOMEM;
-		r->periods[r->n++] = b[i].periods;
+		r->periods[r->n++] = b[i].v[0];
 	}
-	r->lost = cprof__cpu_aggregate_lost_locked() +
+	r->lost = cpu_counts.lost[0] +
 		  (int64_t)(atomic_load(&cprof__capture_ring.dropped_weight) -
 			    dropped_before);
 	return 0;
@@ -236,7 +242,7 @@ struct cprof__profile *cprof__cpu_end(int *error)
 	cprof__collector_lock();
 	cprof__collector_drain_locked();
 	*error = cpu_collect_locked(&r, s.ring_dropped_at_start);
-	cprof__cpu_aggregate_clear_locked();
+	cprof__stack_counts_clear_locked(&cpu_counts);
 	cprof__collector_unlock();
 	cpu_session.running = false;
 	pthread_mutex_unlock(&cpu_lock);

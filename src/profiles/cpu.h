@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
+#include "capture/record.h"
 #include "pprof/profile.h"
 
 /* Go's message for a second concurrent CPU profile. */
@@ -40,6 +41,9 @@ void cprof__cpu_check_signal(void);
 /* The host is about to change the disposition of our signal: stop sending
  * it, now and for good (the interposed sigaction and signal call this). */
 void cprof__cpu_yield_signal(void);
+
+/* The collector hands each CPU record here (collector lock held). */
+void cprof__cpu_add_locked(const struct cprof__record *rec);
 
 /* fork: the child has no session (timers are not inherited). */
 void cprof__cpu_atfork_prepare(void);

@@ -77,6 +77,41 @@ free_port() {
 	fail "no free port"
 }
 
+# serves_pprof PORT PID: true when PID's own cprof answers on PORT (its
+# /debug/pprof/cmdline names PID's program), within 10 s. Checking whose
+# server answers matters: tests run in parallel, and another test's server
+# may hold a port that looked free.
+serves_pprof() {
+	local port=$1 pid=$2 exe
+	exe=$(basename "$(readlink "/proc/$pid/exe")")
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		if curl -s --max-time 2 "http://127.0.0.1:$port/debug/pprof/cmdline" |
+			tr '\0' '\n' | head -1 | grep -q "$exe\$"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_pprof OUT CMD ARGS...: runs CMD under libcprof with its server on a
+# free port (stdout to OUT), and waits until that server answers; another
+# port is tried if the first was taken meanwhile. Sets $port and $pid.
+start_pprof() {
+	local out=$1
+	shift
+	for _ in 1 2 3; do
+		port=$(free_port)
+		LD_PRELOAD=$CPROF_LIB CPROF_HTTP=127.0.0.1:$port "$@" >"$out" &
+		pid=$!
+		CLEANUP_PIDS+=("$pid")
+		serves_pprof "$port" "$pid" && return 0
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	fail "$1 never served /debug/pprof/"
+}
+
 # wait_port PORT: until something accepts on 127.0.0.1:PORT (10 s at most).
 wait_port() {
 	for _ in $(seq 1 100); do

@@ -2,12 +2,7 @@
 # carry their names, and never appear in the host's CPU profile, even while
 # the HTTP server is kept busy during the profile.
 source "$(dirname "$0")/../lib.sh"
-port=$(free_port)
-LD_PRELOAD=$CPROF_LIB CPROF_HTTP=127.0.0.1:$port \
-	"$CPROF_BUILD_DIR/examples/busy/busy" 30 >/dev/null &
-pid=$!
-CLEANUP_PIDS+=("$pid")
-wait_port "$port"
+start_pprof /dev/null "$CPROF_BUILD_DIR/examples/busy/busy" 30
 
 names=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | sort | uniq -c)
 echo "$names"
