@@ -61,7 +61,10 @@ struct cprof_options {
 	long mem_rate;
 	/* Write the heap profile here at exit; "%p" is replaced by the pid. */
 	const char *heap_profile_path;
-	void *reserved[14];
+	/* 1: threads start with their creator's labels; -1: without;
+	 * 0: CPROF_LABELS_INHERIT, else 1 (as Go's goroutines). */
+	int labels_inherit;
+	void *reserved[13];
 };
 
 /* Starts profiling as the options say. CPROF_EALREADY if already started
@@ -71,6 +74,20 @@ CPROF_API int cprof_start(const struct cprof_options *options);
 /* Stops everything cprof started, writes the at-exit profiles, and joins
  * cprof's threads. cprof_start may be called again afterwards. */
 CPROF_API int cprof_stop(void);
+
+/*
+ * Profiler labels, as Go's pprof.Do: until the matching cprof_labels_pop,
+ * every sample taken on the calling thread (CPU, heap and allocs,
+ * threadcreate) carries key=value, so that `go tool pprof -tagfocus` and
+ * `-tags` can select and group by them. Pushes nest; a push of a key the
+ * thread already has replaces its value until the pop. Strings are copied.
+ * Errors: CPROF_EINVAL (empty key, a string over 256 bytes, nesting deeper
+ * than 32), CPROF_ENOMEM (more than 65536 distinct label sets in the
+ * process), CPROF_ESTATE (pop without push). Cheap: no system call; a
+ * label set seen before costs a hash lookup. Works before cprof_start too.
+ */
+CPROF_API int cprof_labels_push(const char *key, const char *value);
+CPROF_API int cprof_labels_pop(void);
 
 /* A static, human-readable message for a CPROF_E* code. */
 CPROF_API const char *cprof_strerror(int error);

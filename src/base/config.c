@@ -261,6 +261,22 @@ static void config_load_memory(struct cprof__config *cfg,
 			 o ? o->heap_profile_path : NULL, "CPROF_HEAP_PROFILE");
 }
 
+static void config_load_labels(struct cprof__config *cfg,
+			       const struct cprof_options *o)
+{
+	const char *v = config_env("CPROF_LABELS_INHERIT");
+	long on;
+
+	cfg->labels_inherit = true;
+	if (o && o->labels_inherit != 0)
+		cfg->labels_inherit = o->labels_inherit > 0;
+	else if (v != NULL && config_parse_int(v, 0, 1, &on))
+		cfg->labels_inherit = on == 1;
+	else if (v != NULL)
+		cprof__warn("CPROF_LABELS_INHERIT=\"%s\" is not 0 or 1; using "
+			    "the default 1", v);
+}
+
 static void config_load_unwinder(struct cprof__config *cfg)
 {
 	const char *v = config_env("CPROF_UNWIND");
@@ -283,6 +299,7 @@ void cprof__config_load(struct cprof__config *cfg,
 	config_load_http(cfg, options ? options->http_addr : NULL);
 	config_load_cpu(cfg, options);
 	config_load_memory(cfg, options);
+	config_load_labels(cfg, options);
 	config_load_unwinder(cfg);
 }
 

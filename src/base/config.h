@@ -34,6 +34,7 @@ struct cprof__config {
 	bool debug;
 	enum cprof__unwinder unwinder;
 	long mem_rate;                          /* 0: memory profiles off */
+	bool labels_inherit;
 	char heap_profile_path[CPROF_PATH_MAX]; /* "" when unset */
 };
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "capture/labels.h"
 #include "capture/record.h"
 #include "capture/ring.h"
 #include "capture/stack_here.h"
@@ -139,7 +140,7 @@ static void sampler_record(void *p, size_t size)
 	rec->time_ns = cprof__now_ns();
 	rec->value[0] = (int64_t)size;
 	rec->value[1] = (int64_t)(uintptr_t)p;
-	rec->labels = NULL;
+	rec->labels = cprof__labels_current;
 	cprof__ring_publish_as(&cprof__capture_ring, pos);
 	return;
 lost:

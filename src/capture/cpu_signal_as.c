@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "capture/cpu_signal.h"
 #include "capture/cpu_timer.h"
+#include "capture/labels.h"
 #include "capture/ring.h"
 #include "capture/stackmap.h"
 #include "capture/threads.h"
@@ -92,7 +93,7 @@ void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc)
 	rec->time_ns = cprof__now_ns();
 	rec->value[0] = weight;
 	rec->value[1] = 0;
-	rec->labels = NULL;
+	rec->labels = cprof__labels_current;
 	cprof__ring_publish_as(&cprof__capture_ring, pos);
 out:
 	errno = saved_errno;

@@ -14,6 +14,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/reentry.h"
+#include "capture/labels.h"
 #include "core/lifecycle.h"
 #include "cprof.h"
 
@@ -61,6 +62,13 @@ CPROF_API int cprof_stop(void)
 }
 
 /* Called from the fork handler: the child starts stopped. */
+CPROF_API int cprof_labels_push(const char *key, const char *value)
+{
+	return cprof__labels_push(key, value);
+}
+
+CPROF_API int cprof_labels_pop(void) { return cprof__labels_pop(); }
+
 void cprof__core_atfork_child(void)
 {
 	pthread_mutex_init(&core_lock, NULL);

@@ -167,6 +167,7 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	if (rc != 0)
 		return rc;
 	cprof__hooks_enable(1);
+	cprof__hooks_inherit_labels(cfg->labels_inherit);
 	cprof__threads_scan();
 	/* Without the signal only CPU profiling is off; the rest runs. */
 	cprof__cpu_init(cfg->signal);

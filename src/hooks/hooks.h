@@ -15,6 +15,9 @@ int cprof__hooks_init(void);
 /* While false the hooks pass straight through. */
 void cprof__hooks_enable(int on);
 
+/* Whether threads start with their creator's labels (default: yes). */
+void cprof__hooks_inherit_labels(bool on);
+
 /* True when the program's malloc is cprof's (the malloc hooks see the
  * program's allocations); false when an allocator loaded before libcprof
  * (earlier in LD_PRELOAD, or linked statically) takes the calls. */

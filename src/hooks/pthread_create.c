@@ -23,6 +23,7 @@
 #include "base/alloc.h"
 #include "base/reentry.h"
 #include "base/clock.h"
+#include "capture/labels.h"
 #include "capture/ring.h"
 #include "capture/stack_here.h"
 #include "capture/threads.h"
@@ -36,12 +37,14 @@ struct hooks_thread_start {
 	void *(*routine)(void *);
 	void *arg;
 	const char *internal_name; /* NULL: a host thread */
+	const struct cprof__label_set *labels; /* inherited from the creator */
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
 static pthread_key_t hooks_exit_key;
 static atomic_bool hooks_exit_key_ready;
 static atomic_int hooks_enabled;
+static atomic_bool hooks_labels_inherit = true;
 
 static void hooks_thread_exit(void *unused)
 {
@@ -57,6 +60,7 @@ static void *hooks_thread_trampoline(void *p)
 		cprof__reentry_enter(); /* for the thread's whole life */
 		cprof__thread_become_internal(start.internal_name);
 	}
+	cprof__labels_adopt(start.labels);
 	if (cprof__thread_register_self(start.internal_name != NULL) != NULL &&
 	    atomic_load(&hooks_exit_key_ready))
 		pthread_setspecific(hooks_exit_key, (void *)1);
@@ -85,7 +89,7 @@ static __attribute__((noinline)) void hooks_record_creation(void)
 	rec->time_ns = cprof__now_ns();
 	rec->value[0] = 1;
 	rec->value[1] = 0;
-	rec->labels = NULL;
+	rec->labels = cprof__labels_current;
 	cprof__ring_publish_as(&cprof__capture_ring, pos);
 }
 
@@ -120,6 +124,10 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->routine = routine;
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
+	start->labels = atomic_load_explicit(&hooks_labels_inherit,
+					     memory_order_relaxed)
+				? cprof__labels_current
+				: NULL;
 	if (start->internal_name == NULL)
 		hooks_record_creation();
 	rc = real(thread, attr, hooks_thread_trampoline, start);
@@ -142,6 +150,11 @@ int cprof__hooks_init(void)
 }
 
 void cprof__hooks_enable(int on) { atomic_store(&hooks_enabled, on); }
+
+void cprof__hooks_inherit_labels(bool on)
+{
+	atomic_store(&hooks_labels_inherit, on);
+}
 
 typedef int (*hooks_setname_fn)(pthread_t, const char *);
 

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "capture/cpu_signal.h"
 #include "capture/cpu_timer.h"
+#include "capture/labels.h"
 #include "capture/ring.h"
 #include "cprof.h"
 #include "profiles/collector.h"
@@ -141,6 +142,7 @@ out:
 struct cpu_result {
 	struct cprof__stackset *stacks;
 	int64_t *periods; /* per stack of the set */
+	const void **labels; /* per stack of the set: its label set */
 	size_t n;
 	int64_t lost;     /* periods lost to a full ring or table */
 };
@@ -152,7 +154,8 @@ static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 
 	r->stacks = cprof__stackset_new();
 	r->periods = cprof__calloc(n ? n : 1, sizeof(int64_t));
-	if (r->stacks == NULL || r->periods == NULL)
+	r->labels = cprof__calloc(n ? n : 1, sizeof(*r->labels));
+	if (r->stacks == NULL || r->periods == NULL || r->labels == NULL)
 		return CPROF_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		int depth;
@@ -161,6 +164,7 @@ static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 
 		if (cprof__stackset_add(r->stacks, pcs, depth, false) < 0)
 			return CPROF_ENOMEM;
+		r->labels[r->n] = b[i].labels;
 		r->periods[r->n++] = b[i].v[0];
 	}
 	r->lost = cpu_counts.lost[0] +
@@ -172,13 +176,17 @@ static int cpu_collect_locked(struct cpu_result *r, uint64_t dropped_before)
 static int cpu_add_samples(struct cprof__profile *p,
 			   const struct cpu_result *r, int64_t period)
 {
+	struct cprof__label labels[CPROF_LABELS_MAX_DEPTH + 1];
+
 	for (size_t i = 0; i < r->n; i++) {
-		size_t nlocs;
+		size_t nlocs, nlabels;
 		const uint64_t *locs =
 			cprof__stackset_locations(r->stacks, (long)i, &nlocs);
 		int64_t v[2] = {r->periods[i], r->periods[i] * period};
 
-		if (cprof__profile_add_sample(p, locs, nlocs, v, 2, NULL, 0))
+		nlabels = cprof__profile_labels(p, r->labels[i], labels);
+		if (cprof__profile_add_sample(p, locs, nlocs, v, 2, labels,
+					      nlabels))
 			return CPROF_ENOMEM;
 	}
 	if (r->lost > 0) {
@@ -250,6 +258,7 @@ struct cprof__profile *cprof__cpu_end(int *error)
 		p = cpu_build(&s, &r, end_ns, error);
 	cprof__stackset_free(r.stacks);
 	cprof__free(r.periods);
+	cprof__free(r.labels);
 	cprof__debug("CPU profile ended");
 	return p;
 }

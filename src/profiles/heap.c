@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "capture/alloc_sampler.h"
+#include "capture/labels.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
 #include "profiles/collector.h"
@@ -99,23 +100,29 @@ static void heap_unsample(int64_t count, int64_t bytes, int64_t *out_count,
 static int heap_add_samples(struct cprof__profile *p,
 			    const struct heap_snapshot *s)
 {
-	struct cprof__label label = {cprof__profile_string(p, "bytes"), 0, 0,
-				     0};
+	struct cprof__label labels[CPROF_LABELS_MAX_DEPTH + 2];
+	int64_t bytes_key = cprof__profile_string(p, "bytes");
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct cprof__heap_bucket *b = &s->buckets[i];
 		int64_t live = b->alloc_objects - b->free_objects;
 		int64_t v[4];
-		size_t nlocs;
+		size_t nlocs, nlabels;
 		const uint64_t *locs =
 			cprof__stackset_locations(s->stacks, (long)i, &nlocs);
 
 		heap_unsample(b->alloc_objects, b->alloc_objects * b->size,
 			      &v[0], &v[1]);
 		heap_unsample(live, live * b->size, &v[2], &v[3]);
-		label.num = b->size;
-		if (cprof__profile_add_sample(p, locs, nlocs, v, 4, &label,
-					      b->size != 0 ? 1 : 0))
+		/* Go's numeric "bytes" label, then the thread's labels. */
+		nlabels = 0;
+		if (b->size != 0)
+			labels[nlabels++] = (struct cprof__label){
+				bytes_key, 0, b->size, 0};
+		nlabels += cprof__profile_labels(p, b->labels,
+						 labels + nlabels);
+		if (cprof__profile_add_sample(p, locs, nlocs, v, 4, labels,
+					      nlabels))
 			return CPROF_ENOMEM;
 	}
 	if (s->lost > 0) {

@@ -38,14 +38,21 @@ static bool heap_bucket_equal(const void *ctx, uint32_t i, const void *key)
 	const struct cprof__heap_bucket *k = key;
 
 	return heap_buckets[i].stack_id == k->stack_id &&
-	       heap_buckets[i].size == k->size;
+	       heap_buckets[i].size == k->size &&
+	       heap_buckets[i].labels == k->labels;
 }
 
-/* The bucket for (stack_id, size), created if new; -1 if out of memory. */
-static long heap_bucket_find(uint32_t stack_id, int64_t size)
+/* The bucket for (stack_id, size, labels), created if new; -1 if out of
+ * memory. */
+static long heap_bucket_find(uint32_t stack_id, int64_t size,
+			     const void *labels)
 {
-	struct cprof__heap_bucket key = {.stack_id = stack_id, .size = size};
-	uint32_t h = cprof__hash_mix(stack_id, (uint64_t)size), i;
+	struct cprof__heap_bucket key = {.stack_id = stack_id,
+					 .labels = labels,
+					 .size = size};
+	uint32_t h = cprof__hash_mix(cprof__hash_mix(stack_id, (uint64_t)size),
+				     (uintptr_t)labels),
+		 i;
 	size_t slot;
 	int found = cprof__hindex_find(&heap_bucket_index, h,
 				       heap_bucket_equal, NULL, &key, &i,
@@ -99,7 +106,7 @@ static void heap_live_forget(uintptr_t addr);
 void cprof__heap_aggregate_alloc_locked(const struct cprof__record *rec)
 {
 	uint32_t id = cprof__stacktab_intern_locked(rec->pc, rec->depth);
-	long b = id != 0 ? heap_bucket_find(id, rec->value[0]) : -1;
+	long b = id != 0 ? heap_bucket_find(id, rec->value[0], rec->labels) : -1;
 
 	if (b < 0 || ((heap_live_count + 1) * 2 > heap_live_size &&
 		      !heap_live_grow())) {

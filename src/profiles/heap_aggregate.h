@@ -14,6 +14,7 @@
 
 struct cprof__heap_bucket {
 	uint32_t stack_id;
+	const void *labels;    /* the allocating thread's label set */
 	int64_t size;          /* bytes of each allocation in the bucket */
 	int64_t alloc_objects; /* sampled allocations */
 	int64_t free_objects;  /* of which freed */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "capture/labels.h"
 #include "cprof.h"
 #include "symbolize/symbolize.h"
 
@@ -104,4 +105,20 @@ uint64_t cprof__profile_pseudo_location(struct cprof__profile *p,
 	if (line.function_id == 0)
 		return 0;
 	return cprof__profile_add_location(p, 0, 0, &line, 1);
+}
+
+size_t cprof__profile_labels(struct cprof__profile *p, const void *set,
+			     struct cprof__label *out)
+{
+	const struct cprof__label_set *ls = set;
+
+	if (ls == NULL)
+		return 0;
+	for (uint32_t i = 0; i < ls->n; i++) {
+		out[i].key = cprof__profile_string(p, ls->pairs[i].key);
+		out[i].str = cprof__profile_string(p, ls->pairs[i].value);
+		out[i].num = 0;
+		out[i].num_unit = 0;
+	}
+	return ls->n;
 }

@@ -35,6 +35,12 @@ int cprof__stackset_resolve(struct cprof__stackset *set,
 const uint64_t *cprof__stackset_locations(const struct cprof__stackset *set,
 					  long i, size_t *n);
 
+/* The labels of a captured label set (struct cprof__label_set, or NULL)
+ * as profile labels, into out (room for CPROF_LABELS_MAX_DEPTH + 1).
+ * Returns their number. */
+size_t cprof__profile_labels(struct cprof__profile *p, const void *set,
+			     struct cprof__label *out);
+
 /* A location for a pseudo-frame such as "[cprof] lost samples". */
 uint64_t cprof__profile_pseudo_location(struct cprof__profile *p,
 					const char *name);

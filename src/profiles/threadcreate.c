@@ -15,6 +15,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "capture/labels.h"
 #include "cprof.h"
 #include "profiles/collector.h"
 #include "profiles/legacy_text.h"
@@ -34,8 +35,8 @@ void cprof__threadcreate_add_locked(const struct cprof__record *rec)
 /* Copies the counts out under the lock and symbolizes their stacks into a
  * new profile. *counts gets one count per stack of *stacks. */
 static struct cprof__profile *threadcreate_profile(
-	struct cprof__stackset **stacks, int64_t **counts, size_t *n,
-	int *error)
+	struct cprof__stackset **stacks, int64_t **counts,
+	const void ***labels, size_t *n, int *error)
 {
 	struct cprof__profile *p = cprof__profile_new();
 
@@ -44,7 +45,8 @@ static struct cprof__profile *threadcreate_profile(
 	cprof__collector_lock();
 	cprof__collector_drain_locked();
 	*counts = cprof__calloc(threadcreate_counts.len + 1, sizeof(**counts));
-	*error = p && *stacks && *counts ? 0 : CPROF_ENOMEM;
+	*labels = cprof__calloc(threadcreate_counts.len + 1, sizeof(**labels));
+	*error = p && *stacks && *counts && *labels ? 0 : CPROF_ENOMEM;
 	for (size_t i = 0; *error == 0 && i < threadcreate_counts.len; i++) {
 		const struct cprof__stack_bucket *b =
 			&threadcreate_counts.buckets[i];
@@ -54,6 +56,7 @@ static struct cprof__profile *threadcreate_profile(
 
 		if (cprof__stackset_add(*stacks, pcs, depth, true) < 0)
 			*error = CPROF_ENOMEM;
+		(*labels)[*n] = b->labels;
 		(*counts)[(*n)++] = b->v[0];
 	}
 	cprof__collector_unlock();
@@ -72,19 +75,21 @@ static struct cprof__profile *threadcreate_profile(
 
 static struct cprof__profile *threadcreate_build(int *error)
 {
+	struct cprof__label tags[CPROF_LABELS_MAX_DEPTH + 1];
 	struct cprof__stackset *stacks;
+	const void **labels;
 	int64_t *counts;
 	size_t n;
 	struct cprof__profile *p =
-		threadcreate_profile(&stacks, &counts, &n, error);
+		threadcreate_profile(&stacks, &counts, &labels, &n, error);
 
 	for (size_t i = 0; p != NULL && i < n; i++) {
-		size_t nlocs;
+		size_t nlocs, ntags = cprof__profile_labels(p, labels[i], tags);
 		const uint64_t *locs =
 			cprof__stackset_locations(stacks, (long)i, &nlocs);
 
 		if (cprof__profile_add_sample(p, locs, nlocs, &counts[i], 1,
-					      NULL, 0) != 0) {
+					      tags, ntags) != 0) {
 			*error = CPROF_ENOMEM;
 			cprof__profile_free(p);
 			p = NULL;
@@ -92,6 +97,7 @@ static struct cprof__profile *threadcreate_build(int *error)
 	}
 	cprof__stackset_free(stacks);
 	cprof__free(counts);
+	cprof__free(labels);
 	return p;
 }
 
@@ -106,10 +112,11 @@ static int threadcreate_order(const void *a, const void *b, void *arg)
 static int threadcreate_write_text(int debug, struct cprof__buf *out)
 {
 	struct cprof__stackset *stacks;
+	const void **labels;
 	int64_t *counts, total = 0;
 	size_t n, *order = NULL;
 	struct cprof__profile *p =
-		threadcreate_profile(&stacks, &counts, &n, &debug);
+		threadcreate_profile(&stacks, &counts, &labels, &n, &debug);
 
 	if (p != NULL)
 		order = cprof__calloc(n + 1, sizeof(*order));
@@ -138,6 +145,7 @@ out:
 	cprof__profile_free(p);
 	cprof__stackset_free(stacks);
 	cprof__free(counts);
+	cprof__free(labels);
 	cprof__free(order);
 	return debug;
 }
