@@ -34,8 +34,17 @@ fail() {
 
 ok() { echo "ok: $*"; }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	fail "no free port"
 }
 
 # wait_port PORT PID: until /debug/pprof/ answers (5 s at most).

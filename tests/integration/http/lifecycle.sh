@@ -43,7 +43,7 @@ else
 fi
 
 # --- IPv6 loopback, when the machine has it
-if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null; then
+if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
 	PORT=$(free_port)
 	CPROF_HTTP="[::1]:$PORT" LD_PRELOAD=$CPROF_LIB "$HTTP_BIN/http_target" 2>"$TMP/v6.err" &
 	PID=$!

@@ -74,7 +74,13 @@ expect_header Content-Type "text/plain; charset=utf-8"
 ok "HEAD"
 
 # --- the body cap (1 MiB): up to it answered, past it 413
-python3 -c "import sys; w=b'$hex+'; n=(1<<20)//len(w); sys.stdout.buffer.write((w*n)[:(1<<20)-len(w)] + b'$hex'.ljust(len(w), b'+'))" >"$TMP/full"
+# "$hex+" repeated to exactly 1 MiB, the last word padded with '+'.
+awk -v w="$hex+" -v last="$hex" 'BEGIN {
+	size = 1048576; n = int(size / length(w))
+	for (i = 0; i < n - 1; i++) printf "%s", w
+	printf "%s", last
+	for (i = length(last); i < size - (n - 1) * length(w); i++) printf "+"
+}' >"$TMP/full"
 [ "$(stat -c %s "$TMP/full")" = 1048576 ] || fail "fixture size $(stat -c %s "$TMP/full")"
 fetch /debug/pprof/symbol -X POST --data-binary @"$TMP/full"
 expect_status 200
