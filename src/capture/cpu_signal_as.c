@@ -79,8 +79,11 @@ void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc)
 	}
 	cprof__regs_from_ucontext_as(&regs, uc);
 	if (cpu_signal_bounds_as(t, regs.r[CPROF_REG_RSP], &bounds)) {
-		rec->depth = (uint16_t)cprof__unwind_as(
-			&regs, bounds, rec->pc, CPROF_MAX_FRAMES, &end);
+		int depth = cprof__unwind_as(&regs, bounds, rec->pc,
+					     CPROF_MAX_FRAMES, &end);
+
+		rec->depth = (uint16_t)cprof__unwind_mark_as(
+			rec->pc, depth, CPROF_MAX_FRAMES, end);
 	} else {
 		rec->pc[0] = regs.r[CPROF_REG_RIP];
 		rec->depth = 1;

@@ -45,5 +45,5 @@ __attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,
 		return 0;
 	for (int i = skip; i < n; i++)
 		pcs[i - skip] = tmp[i];
-	return n - skip;
+	return cprof__unwind_mark_as(pcs, n - skip, max, *end);
 }

@@ -52,8 +52,16 @@ bool cprof__thread_stack_as(const struct cprof__thread *t, uintptr_t sp,
 		out->hi = t->stack_hi;
 		return true;
 	}
-	/* Not born through our hook, or running on an alternate signal
-	 * stack: bound the walk by the mapping that holds sp. */
+	/* On an alternate signal stack: the thread's own range still, so
+	 * the CFI walker, which finds the alternate stack by itself
+	 * (sigaltstack(2)), can follow the signal frame back onto it. */
+	if (t->stack_hi != 0) {
+		out->lo = t->stack_lo;
+		out->hi = t->stack_hi;
+		return true;
+	}
+	/* Not born through our hook: bound the walk by the mapping that
+	 * holds sp. */
 	if (cprof__stackmap_find_as(sp, &out->lo, &out->hi)) {
 		out->lo = sp;
 		return true;

@@ -41,6 +41,25 @@ struct cprof__stack_bounds {
 	uintptr_t hi;
 };
 
+/* A pc value no code has: marks, at the root end of a captured stack, a
+ * walk that could not reach the outermost frame (the profile shows it as a
+ * "[cprof] truncated" frame). */
+#define CPROF_PC_TRUNCATED ((uintptr_t)1)
+
+/* Appends the truncation mark to a walk that did not end cleanly (over
+ * its last frame when the stack is full). Returns the new depth.
+ * Async-signal-safe. */
+static inline int cprof__unwind_mark_as(uintptr_t *pcs, int depth, int max,
+					int end)
+{
+	if (end == 0 || depth == 0)
+		return depth;
+	if (depth == max)
+		depth--;
+	pcs[depth] = CPROF_PC_TRUNCATED;
+	return depth + 1;
+}
+
 enum cprof__unwind_end {
 	CPROF_UNWIND_COMPLETE = 0, /* reached the outermost frame */
 	CPROF_UNWIND_TRUNCATED,    /* depth limit or no way to go on */

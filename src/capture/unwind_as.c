@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <ucontext.h>
 
+#include "capture/cfi_walk.h"
 #include "capture/unwind_select.h"
 
 _Atomic int cprof__unwinder_in_use = CPROF_UNWINDER_FP;
@@ -69,6 +70,9 @@ int cprof__unwind_as(const struct cprof__regs *regs,
 		     struct cprof__stack_bounds bounds, uintptr_t *pcs,
 		     int max, enum cprof__unwind_end *end)
 {
+	if (atomic_load_explicit(&cprof__unwinder_in_use,
+				 memory_order_relaxed) == CPROF_UNWINDER_CFI)
+		return cprof__cfi_unwind_as(regs, bounds, pcs, max, end);
 	return cprof__unwind_fp_as(regs, bounds, pcs, max, end);
 }
 

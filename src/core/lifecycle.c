@@ -27,7 +27,9 @@
 #include "base/log.h"
 #include "base/reentry.h"
 #include "capture/alloc_sampler.h"
+#include "capture/cfi_registry.h"
 #include "capture/ring.h"
+#include "capture/unwind_select.h"
 #include "capture/threads.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
@@ -139,6 +141,7 @@ static void lifecycle_atfork_child(void)
 	cprof__sampled_set_atfork_child();
 	cprof__alloc_sampler_stop();
 	cprof__threads_atfork_child();
+	cprof__cfi_atfork_child();
 	cprof__collector_atfork_child();
 	cprof__cpu_atfork_child();
 	cprof__http_atfork_child();
@@ -166,6 +169,11 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	rc = cprof__hooks_init();
 	if (rc != 0)
 		return rc;
+	/* unwind tables before any timer is armed; without them, FP */
+	if (cfg->unwinder == CPROF_UNWINDER_CFI && cprof__cfi_init() == 0)
+		atomic_store(&cprof__unwinder_in_use, CPROF_UNWINDER_CFI);
+	else
+		atomic_store(&cprof__unwinder_in_use, CPROF_UNWINDER_FP);
 	cprof__hooks_enable(1);
 	cprof__hooks_inherit_labels(cfg->labels_inherit);
 	cprof__threads_scan();

@@ -16,6 +16,10 @@
  * the hook tail-calls the real function, which then sees the host's return
  * address; the new library's table then comes from the next periodic
  * refresh, and until then its frames take frame-pointer steps.
+ *
+ * cprof's own dl* calls (the re-entry guard is raised) pass straight
+ * through; the refresh runs with the guard raised, so what the loader
+ * allocates for it is never sampled as the host's.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/reentry.h"
 #include "capture/cfi_registry.h"
 #include "cprof.h"
 
@@ -81,7 +86,9 @@ static void hooks_dlopen_changed(void)
 {
 	int saved = errno;
 
+	cprof__reentry_enter();
 	cprof__cfi_refresh();
+	cprof__reentry_leave();
 	errno = saved;
 }
 
@@ -92,7 +99,8 @@ CPROF_API void *dlopen(const char *file, int mode)
 	hooks_dlopen_resolve();
 	if (hooks_real_dlopen == NULL)
 		return NULL;
-	if (hooks_dlopen_caller_matters(file, __builtin_return_address(0)))
+	if (cprof__reentry_active() ||
+	    hooks_dlopen_caller_matters(file, __builtin_return_address(0)))
 		return hooks_real_dlopen(file, mode); /* a sibling call */
 	h = hooks_real_dlopen(file, mode);
 	if (h != NULL && !(mode & RTLD_NOLOAD))
@@ -107,7 +115,8 @@ CPROF_API void *dlmopen(Lmid_t ns, const char *file, int mode)
 	hooks_dlopen_resolve();
 	if (hooks_real_dlmopen == NULL)
 		return NULL;
-	if (hooks_dlopen_caller_matters(file, __builtin_return_address(0)))
+	if (cprof__reentry_active() ||
+	    hooks_dlopen_caller_matters(file, __builtin_return_address(0)))
 		return hooks_real_dlmopen(ns, file, mode);
 	h = hooks_real_dlmopen(ns, file, mode);
 	if (h != NULL && !(mode & RTLD_NOLOAD))
@@ -123,7 +132,7 @@ CPROF_API int dlclose(void *handle)
 	if (hooks_real_dlclose == NULL)
 		return -1;
 	rc = hooks_real_dlclose(handle);
-	if (rc == 0)
+	if (rc == 0 && !cprof__reentry_active())
 		hooks_dlopen_changed();
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/reentry.h"
+#include "capture/cfi_registry.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
@@ -103,6 +104,7 @@ static void *collector_main(void *arg)
 		if (cprof__now_ns() >= next_scan) {
 			cprof__threads_scan();
 			cprof__threads_reap();
+			cprof__cfi_refresh(); /* libraries loaded behind dlopen's back */
 			next_scan = cprof__now_ns() +
 				    CPROF_THREAD_SCAN_INTERVAL_MS * 1000000ll;
 		}

@@ -21,6 +21,7 @@
 #include "capture/cpu_timer.h"
 #include "capture/labels.h"
 #include "capture/ring.h"
+#include "capture/unwind_select.h"
 #include "cprof.h"
 #include "profiles/collector.h"
 #include "profiles/stack_counts.h"
@@ -216,7 +217,10 @@ static struct cprof__profile *cpu_build(const struct cpu_session *s,
 	cprof__profile_set_period(p, "cpu", "nanoseconds", period);
 	p->time_nanos = s->start_wall_ns;
 	p->duration_nanos = end_ns - s->start_mono_ns;
-	cprof__profile_add_comment(p, "cprof unwinder: fp");
+	cprof__profile_add_comment(
+		p, atomic_load(&cprof__unwinder_in_use) == CPROF_UNWINDER_CFI
+			   ? "cprof unwinder: cfi"
+			   : "cprof unwinder: fp");
 	*error = cprof__stackset_resolve(r->stacks, p);
 	if (*error == 0)
 		*error = cpu_add_samples(p, r, period);

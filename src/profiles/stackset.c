@@ -11,8 +11,11 @@
 
 #include "base/alloc.h"
 #include "capture/labels.h"
+#include "capture/unwind.h"
 #include "cprof.h"
 #include "symbolize/symbolize.h"
+
+#define STACKSET_TRUNCATED_FRAME "[cprof] truncated"
 
 struct stackset_stack {
 	size_t offset; /* into addrs / ids */
@@ -72,7 +75,9 @@ long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
 	set->cap = cap;
 	for (int i = 0; i < depth; i++)
 		set->addrs[set->len + (size_t)i] =
-			i == 0 && !leaf_is_return ? pcs[i] : pcs[i] - 1;
+			(i == 0 && !leaf_is_return) || pcs[i] == CPROF_PC_TRUNCATED
+				? pcs[i]
+				: pcs[i] - 1;
 	set->stacks[set->nstacks].offset = set->len;
 	set->stacks[set->nstacks].depth = (size_t)depth;
 	set->len += (size_t)depth;
@@ -82,11 +87,37 @@ long cprof__stackset_add(struct cprof__stackset *set, const uintptr_t *pcs,
 int cprof__stackset_resolve(struct cprof__stackset *set,
 			    struct cprof__profile *p)
 {
+	uint64_t truncated = 0, *addrs, *ids;
+	size_t n = 0;
+	int rc;
+
 	set->ids = cprof__calloc(set->len ? set->len : 1, sizeof(uint64_t));
-	if (set->ids == NULL)
-		return CPROF_ENOMEM;
-	/* The symbolizer dedupes equal addresses itself. */
-	return cprof__symbolize_locations(p, set->addrs, set->len, set->ids);
+	addrs = cprof__calloc(set->len ? set->len : 1, sizeof(uint64_t));
+	ids = cprof__calloc(set->len ? set->len : 1, sizeof(uint64_t));
+	rc = set->ids && addrs && ids ? 0 : CPROF_ENOMEM;
+	/* The truncation mark is no address: it becomes a pseudo-frame, and
+	 * only real addresses go to the symbolizer (which dedupes them). */
+	for (size_t i = 0; rc == 0 && i < set->len; i++)
+		if (set->addrs[i] != CPROF_PC_TRUNCATED)
+			addrs[n++] = set->addrs[i];
+	if (rc == 0)
+		rc = cprof__symbolize_locations(p, addrs, n, ids);
+	n = 0;
+	for (size_t i = 0; rc == 0 && i < set->len; i++) {
+		if (set->addrs[i] != CPROF_PC_TRUNCATED) {
+			set->ids[i] = ids[n++];
+			continue;
+		}
+		if (truncated == 0)
+			truncated = cprof__profile_pseudo_location(
+				p, STACKSET_TRUNCATED_FRAME);
+		if (truncated == 0)
+			rc = CPROF_ENOMEM;
+		set->ids[i] = truncated;
+	}
+	cprof__free(addrs);
+	cprof__free(ids);
+	return rc;
 }
 
 const uint64_t *cprof__stackset_locations(const struct cprof__stackset *set,
