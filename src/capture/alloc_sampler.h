@@ -45,8 +45,9 @@ void cprof__alloc_sampler_stop(void);
 int64_t cprof__alloc_sampler_rate(void);
 
 /* Slow path of an allocation whose countdown crossed zero: records it if
- * sampling is on. Must be called directly by the interposed function (the
- * stack drops exactly these two frames). */
+ * sampling is on. Must be called directly by the interposed function, or
+ * by a function it tail-calls (the stack drops exactly two frames: this
+ * one and its caller's). */
 void cprof__alloc_sample(void *p, size_t size);
 
 /*

@@ -4,8 +4,11 @@
  * The exact set is an open-addressing table with linear probing and
  * backward-shift deletion (no tombstones, so probe chains stay short however
  * long the process runs). It doubles when half full, up to
- * CPROF_SAMPLED_SET_MAX. Memory comes from mmap: this code runs inside
- * malloc and must not call it.
+ * CPROF_SAMPLED_SET_MAX. Memory comes from mmap (the page filter is .bss):
+ * this code runs inside malloc and must not call it.
+ *
+ * Both filters are written only under set_lock, so a counter update is a
+ * plain load and store (atomic only for the lock-free readers).
  */
 #include "capture/sampled_set.h"
 
@@ -17,13 +20,20 @@
 
 #define SET_MIN_SLOTS 4096u
 
-_Atomic(_Atomic uint32_t *) cprof__sampled_filter;
+_Atomic uint8_t cprof__sampled_pages[CPROF_SAMPLED_PAGE_CELLS];
+
+static _Atomic(_Atomic uint32_t *) set_filter; /* set once, by init */
 
 static atomic_flag set_lock = ATOMIC_FLAG_INIT;
 static uintptr_t *set_slots; /* 0 = empty; set_lock */
 static uint32_t set_nslots;  /* power of two; set_lock */
 static uint32_t set_count;   /* set_lock */
 static _Atomic uint64_t set_size;
+
+static uint32_t set_hash(uintptr_t p)
+{
+	return (uint32_t)(((uint64_t)p * 0x9e3779b97f4a7c15ull) >> 40);
+}
 
 static void set_lock_take(void)
 {
@@ -41,18 +51,46 @@ int cprof__sampled_set_init(void)
 {
 	_Atomic uint32_t *f;
 
-	if (atomic_load(&cprof__sampled_filter) != NULL)
+	if (atomic_load(&set_filter) != NULL)
 		return 0;
 	f = cprof__map(CPROF_SAMPLED_FILTER_CELLS * sizeof(*f));
 	if (f == NULL)
 		return CPROF_ENOMEM;
-	atomic_store(&cprof__sampled_filter, f);
+	atomic_store(&set_filter, f);
 	return 0;
+}
+
+static _Atomic uint32_t *set_filter_cell(_Atomic uint32_t *f, uintptr_t p)
+{
+	return &f[set_hash(p) & (CPROF_SAMPLED_FILTER_CELLS - 1)];
+}
+
+/* Counts p's page cell up or down; a saturated cell no longer counts. */
+static void set_page_add_locked(uintptr_t p, int delta)
+{
+	_Atomic uint8_t *c = &cprof__sampled_pages[cprof__sampled_page_cell(p)];
+	unsigned v = atomic_load_explicit(c, memory_order_relaxed);
+
+	if (v == CPROF_SAMPLED_PAGE_SATURATED)
+		return;
+	atomic_store_explicit(c, (uint8_t)(v + (unsigned)delta),
+			      memory_order_relaxed);
+}
+
+static void set_filters_add_locked(_Atomic uint32_t *f, uintptr_t p,
+				   int delta)
+{
+	_Atomic uint32_t *c = set_filter_cell(f, p);
+
+	atomic_store_explicit(
+		c, atomic_load_explicit(c, memory_order_relaxed) + (uint32_t)delta,
+		memory_order_relaxed);
+	set_page_add_locked(p, delta);
 }
 
 static void set_put_locked(uintptr_t *slots, uint32_t n, uintptr_t p)
 {
-	uint32_t i = cprof__sampled_hash(p) & (n - 1);
+	uint32_t i = set_hash(p) & (n - 1);
 
 	while (slots[i] != 0)
 		i = (i + 1) & (n - 1);
@@ -80,7 +118,7 @@ static bool set_grow_locked(void)
 
 bool cprof__sampled_set_insert(uintptr_t p)
 {
-	_Atomic uint32_t *f = atomic_load(&cprof__sampled_filter);
+	_Atomic uint32_t *f = atomic_load(&set_filter);
 	bool ok = true;
 
 	if (f == NULL || p == 0)
@@ -89,8 +127,7 @@ bool cprof__sampled_set_insert(uintptr_t p)
 	if ((set_count + 1) * 2 > set_nslots && !set_grow_locked()) {
 		ok = false;
 	} else {
-		atomic_fetch_add(&f[cprof__sampled_hash(p) &
-				    (CPROF_SAMPLED_FILTER_CELLS - 1)], 1);
+		set_filters_add_locked(f, p, 1);
 		set_put_locked(set_slots, set_nslots, p);
 		set_count++;
 	}
@@ -112,7 +149,7 @@ static void set_delete_at_locked(uint32_t hole)
 		i = (i + 1) & mask;
 		if (set_slots[i] == 0)
 			break;
-		home = cprof__sampled_hash(set_slots[i]) & mask;
+		home = set_hash(set_slots[i]) & mask;
 		/* Move it if its home is not in (hole, i] cyclically. */
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			set_slots[hole] = set_slots[i];
@@ -124,16 +161,20 @@ static void set_delete_at_locked(uint32_t hole)
 
 bool cprof__sampled_set_remove(uintptr_t p)
 {
-	_Atomic uint32_t *f = atomic_load(&cprof__sampled_filter);
+	_Atomic uint32_t *f = atomic_load_explicit(&set_filter,
+						   memory_order_acquire);
 	bool found = false;
 
-	if (f == NULL || p == 0)
+	/* Lock-free "no", for the same reason as cprof__sampled_set_maybe. */
+	if (f == NULL || p == 0 ||
+	    atomic_load_explicit(set_filter_cell(f, p), memory_order_relaxed) ==
+		    0)
 		return false;
 	set_lock_take();
 	if (set_nslots != 0) {
 		uint32_t mask = set_nslots - 1;
 
-		for (uint32_t i = cprof__sampled_hash(p) & mask;
+		for (uint32_t i = set_hash(p) & mask;
 		     set_slots[i] != 0; i = (i + 1) & mask) {
 			if (set_slots[i] == p) {
 				set_delete_at_locked(i);
@@ -144,8 +185,7 @@ bool cprof__sampled_set_remove(uintptr_t p)
 		}
 	}
 	if (found)
-		atomic_fetch_sub(&f[cprof__sampled_hash(p) &
-				    (CPROF_SAMPLED_FILTER_CELLS - 1)], 1);
+		set_filters_add_locked(f, p, -1);
 	set_lock_drop();
 	if (found)
 		atomic_fetch_sub_explicit(&set_size, 1, memory_order_relaxed);
@@ -153,6 +193,21 @@ bool cprof__sampled_set_remove(uintptr_t p)
 }
 
 uint64_t cprof__sampled_set_size(void) { return atomic_load(&set_size); }
+
+void cprof__sampled_set_pin(uintptr_t lo, size_t len)
+{
+	if (len == 0)
+		return;
+	set_lock_take();
+	for (uintptr_t page = lo >> CPROF_SAMPLED_PAGE_SHIFT;
+	     page <= (lo + len - 1) >> CPROF_SAMPLED_PAGE_SHIFT; page++)
+		atomic_store_explicit(
+			&cprof__sampled_pages[cprof__sampled_page_cell(
+				page << CPROF_SAMPLED_PAGE_SHIFT)],
+			(uint8_t)CPROF_SAMPLED_PAGE_SATURATED,
+			memory_order_relaxed);
+	set_lock_drop();
+}
 
 void cprof__sampled_set_atfork_prepare(void) { set_lock_take(); }
 
