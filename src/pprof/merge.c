@@ -185,10 +185,12 @@ static bool merge_sample_equal(const void *ctx, uint32_t value,
 	const struct merge_sample_key *b = key;
 
 	return a->n_locations == b->n_locs && a->n_labels == b->n_labels &&
-	       memcmp(a->location_ids, b->locs,
-		      b->n_locs * sizeof(*b->locs)) == 0 &&
-	       memcmp(a->labels, b->labels,
-		      b->n_labels * sizeof(*b->labels)) == 0;
+	       (b->n_locs == 0 ||
+		memcmp(a->location_ids, b->locs,
+		       b->n_locs * sizeof(*b->locs)) == 0) &&
+	       (b->n_labels == 0 ||
+		memcmp(a->labels, b->labels,
+		       b->n_labels * sizeof(*b->labels)) == 0);
 }
 
 static int merge_sample(struct merge_state *st, const struct cprof__sample *s,

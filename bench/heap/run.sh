@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# bench/heap/run.sh BUILD_DIR [ROUNDS] - the memory-profile overhead
+# benchmark (issue #4), results in docs/PERFORMANCE.md.
+#
+# 1. allocbench (bench/heap/allocbench.c: free a random one of 4096 slots,
+#    malloc 16..4095 bytes through a 6-deep call chain) with 1 and 2
+#    threads, ROUNDS interleaved rounds (default 7; CPROF_BENCH_ROUNDS also
+#    sets it) of every variant: glibc; cprof off (CPROF_MEM_RATE=0), cprof
+#    unsampled (a rate so large no allocation is sampled: the fast path
+#    every allocation takes), cprof at 512 KiB; tcmalloc alone, with
+#    TCMALLOC_SAMPLE_PARAMETER=524288, with cprof (512 KiB and unsampled)
+#    in front; the same for jemalloc with MALLOC_CONF=prof:true (512 KiB);
+#    heaptrack; gperftools' HEAPPROFILE. The order rotates from round to
+#    round. Each run is compared with the run of the same allocator without
+#    profiling in its own round (paired): the table gives the median and
+#    range over rounds of the difference in ns/op and of the ratio.
+#    heaptrack and HEAPPROFILE record every allocation and run fewer ops;
+#    ns/op is per op, so they compare.
+# 2. callgrind: instructions per op (one malloc+free pair and the loop
+#    around it) of the allocating thread, from two runs of different
+#    lengths (so start-up and exit cancel). Deterministic: the noise-free
+#    complement of the timings.
+# 3. cprof's own resident memory: heaplive (1 GiB live in 1..64 KiB
+#    blocks) reports its RSS with everything live, without cprof and with
+#    cprof off and at 512 KiB.
+#
+# Needs gcc, heaptrack, libtcmalloc.so.4 (google-perftools), libjemalloc.so.2
+# and valgrind; a missing tool's rows are skipped with a note. No python:
+# bash, awk, sort. Run files go to BUILD_DIR/bench/heap/out.
+# CPROF_BENCH_OPS (default 2000000 ops per thread), CPROF_BENCH_TRACE_OPS
+# (heaptrack, 200000), CPROF_BENCH_GPERF_OPS (HEAPPROFILE, 40000),
+# CPROF_BENCH_THREADS ("1 2"), CPROF_BENCH_HEAP_MIB (1024) and
+# CPROF_BENCH_CALLGRIND=0 (skip part 2) shorten it for a smoke test.
+set -euo pipefail
+
+usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+build=$(cd "$1" && pwd) || usage
+rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
+case $rounds in '' | *[!0-9]*) usage ;; esac
+[ "$rounds" -ge 1 ] || usage
+ops=${CPROF_BENCH_OPS:-2000000}
+trace_ops=${CPROF_BENCH_TRACE_OPS:-200000}
+gperf_ops=${CPROF_BENCH_GPERF_OPS:-40000}
+threads_list=${CPROF_BENCH_THREADS:-1 2}
+heap_mib=${CPROF_BENCH_HEAP_MIB:-1024}
+do_callgrind=${CPROF_BENCH_CALLGRIND:-1}
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$build/bench/heap
+out=$bin/out
+lib=$build/libcprof.so
+libdir=/usr/lib/x86_64-linux-gnu
+tcmalloc=${CPROF_BENCH_TCMALLOC-$libdir/libtcmalloc.so.4}
+jemalloc=${CPROF_BENCH_JEMALLOC-$libdir/libjemalloc.so.2}
+# A mean so large that no countdown reaches zero in a run: sampling is on
+# (the filter exists, every free consults it) but nothing is sampled.
+huge_rate=1152921504606846976 # 2^60 bytes
+
+if [ ! -e "$lib" ]; then
+	cmake --build "$build" --target cprof >/dev/null || {
+		echo "$0: cannot build libcprof.so in $build" >&2
+		exit 1
+	}
+fi
+# The programs: the build tree's targets when it has them (configured with
+# CPROF_BUILD_TESTS=ON), else compiled here with the same flags.
+if ! cmake --build "$build" --target allocbench heaplive >/dev/null 2>&1; then
+	mkdir -p "$bin"
+	cflags=(-O2 -g -fno-omit-frame-pointer -Wall -Wextra -Wshadow
+		-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror)
+	gcc "${cflags[@]}" -pthread "$here/allocbench.c" -o "$bin/allocbench"
+	gcc "${cflags[@]}" "$here/heaplive.c" -o "$bin/heaplive"
+fi
+rm -rf "$out"
+mkdir -p "$out"
+
+have() { [ -n "$1" ] && [ -e "$1" ]; }
+variants="glibc cprof-off cprof-unsampled cprof-512k"
+if have "$tcmalloc"; then
+	variants="$variants tcmalloc tcmalloc-sample512k tcmalloc+cprof-unsampled"
+	variants="$variants tcmalloc+cprof-512k"
+else
+	echo "$0: no $tcmalloc; tcmalloc rows skipped" >&2
+fi
+if have "$jemalloc"; then
+	variants="$variants jemalloc jemalloc-prof512k jemalloc+cprof-unsampled"
+	variants="$variants jemalloc+cprof-512k"
+else
+	echo "$0: no $jemalloc; jemalloc rows skipped" >&2
+fi
+if command -v heaptrack >/dev/null; then
+	variants="$variants heaptrack"
+else
+	echo "$0: no heaptrack (apt-get install heaptrack); row skipped" >&2
+fi
+have "$tcmalloc" && variants="$variants gperf-heapprofile"
+read -r -a vlist <<<"$variants"
+nvariants=${#vlist[@]}
+
+# The unprofiled variant each one is compared with.
+base_of() {
+	case $1 in
+	tcmalloc | jemalloc | glibc) echo - ;;
+	tcmalloc* | gperf-heapprofile) echo tcmalloc ;;
+	jemalloc*) echo jemalloc ;;
+	*) echo glibc ;;
+	esac
+}
+
+ops_of() {
+	case $1 in
+	heaptrack) echo "$trace_ops" ;;
+	gperf-heapprofile) echo "$gperf_ops" ;;
+	*) echo "$ops" ;;
+	esac
+}
+
+# variant_cmd VARIANT TAG: sets cmd to the env(1) command line (and,
+# for heaptrack, its wrapper) of a run whose files are named TAG.
+variant_cmd() {
+	local v=$1 tag=$2 pre=
+
+	case $v in
+	tcmalloc+cprof*) pre="$lib $tcmalloc" ;;
+	jemalloc+cprof*) pre="$lib $jemalloc" ;;
+	cprof*) pre=$lib ;;
+	tcmalloc* | gperf*) pre=$tcmalloc ;;
+	jemalloc*) pre=$jemalloc ;;
+	esac
+	cmd=(env)
+	[ -n "$pre" ] && cmd+=("LD_PRELOAD=$pre")
+	case $v in
+	*cprof-off) cmd+=(CPROF_HEAP_PROFILE="$out/$tag.pb.gz" CPROF_MEM_RATE=0) ;;
+	*cprof-unsampled) cmd+=(CPROF_HEAP_PROFILE="$out/$tag.pb.gz"
+		CPROF_MEM_RATE="$huge_rate") ;;
+	*cprof-512k) cmd+=(CPROF_HEAP_PROFILE="$out/$tag.pb.gz") ;;
+	tcmalloc-sample512k) cmd+=(TCMALLOC_SAMPLE_PARAMETER=524288) ;;
+	jemalloc-prof512k) cmd+=(MALLOC_CONF="prof:true,prof_prefix:$out/$tag") ;;
+	gperf-heapprofile) cmd+=(HEAPPROFILE="$out/$tag.hprof") ;;
+	heaptrack) cmd+=(heaptrack -o "$out/$tag") ;;
+	esac
+}
+
+# run VARIANT THREADS ROUND: one allocbench run; appends
+# "variant threads round ns/op cpu_ns/op" to $results.
+results=$out/runs.tsv
+run() {
+	local v=$1 t=$2 r=$3 line
+
+	variant_cmd "$v" "$v.t$t.r$r"
+	line=$("${cmd[@]}" "$bin/allocbench" "$t" "$(ops_of "$v")" \
+		2>>"$out/stderr.log" | grep '^allocbench ' || true)
+	rm -f "$out/$v.t$t.r$r".* # profiles: only the timing matters here
+	echo "$line" | awk -v v="$v" -v t="$t" -v r="$r" -v OFS='\t' '
+		!/^allocbench / {
+			print "allocbench failed under " v > "/dev/stderr"
+			exit 1
+		}
+		{
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			print v, t, r, f["ns/op"], f["cpu_ns/op"]
+		}' >>"$results" || true
+}
+
+# stats: numbers on stdin -> "median min max".
+stats() {
+	sort -g | awk '{ a[NR] = $1 } END {
+		if (NR == 0) { print "- - -"; exit }
+		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		print m, a[1], a[NR]
+	}'
+}
+
+echo "## Memory profile overhead: allocbench, $rounds interleaved rounds"
+echo
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs" \
+	"($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo));" \
+	"kernel $(uname -r); $(ldd --version | head -n 1 | sed 's/^ldd //');" \
+	"load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$results"
+for r in $(seq 1 "$rounds"); do
+	for t in $threads_list; do
+		# Rotate the order so no variant always runs first or last.
+		for i in $(seq 0 $((nvariants - 1))); do
+			run "${vlist[(i + r - 1) % nvariants]}" "$t" "$r"
+		done
+	done
+	echo "round $r/$rounds done ($(cut -d' ' -f1 /proc/loadavg) load)" >&2
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+# Paired with the base of the same threads and round:
+# variant threads round ns cpu base dns ratio dcpu cpuratio
+awk -F'\t' -v OFS='\t' -v vars="$variants" '
+	function base(v) {
+		if (v == "glibc" || v == "tcmalloc" || v == "jemalloc") return "-"
+		if (v ~ /^tcmalloc/ || v == "gperf-heapprofile") return "tcmalloc"
+		if (v ~ /^jemalloc/) return "jemalloc"
+		return "glibc"
+	}
+	{ ns[$1, $2, $3] = $4; cpu[$1, $2, $3] = $5; row[NR] = $0; v[NR] = $1; t[NR] = $2; r[NR] = $3 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			b = base(v[i])
+			if (b == "-" || !((b, t[i], r[i]) in ns)) {
+				print row[i], "-", "-", "-", "-", "-"
+				continue
+			}
+			bn = ns[b, t[i], r[i]]; bc = cpu[b, t[i], r[i]]
+			n = ns[v[i], t[i], r[i]]; c = cpu[v[i], t[i], r[i]]
+			print row[i], b, n - bn, n / bn, c - bc, c / bc
+		}
+	}' "$results" >"$out/paired.tsv"
+
+col() { awk -F'\t' -v v="$1" -v t="$2" -v c="$3" \
+	'$1 == v && $2 == t && $c != "-" { print $c }' "$out/paired.tsv" | stats; }
+
+for t in $threads_list; do
+	echo "### $t thread(s)"
+	echo
+	echo "| variant | ops/thread | wall ns/op, median [min … max] | CPU ns/op, median [min … max] | compared with | added wall ns/op, median [range] | added CPU ns/op, median [range] | wall ratio, median [range] | CPU ratio, median [range] |"
+	echo "|---|---:|---|---|---|---|---|---|---|"
+	for v in $variants; do
+		{
+			col "$v" "$t" 4; col "$v" "$t" 5; col "$v" "$t" 7
+			col "$v" "$t" 9; col "$v" "$t" 8; col "$v" "$t" 10
+		} | tr '\n' ' ' | awk -v v="$v" -v o="$(ops_of "$v")" \
+			-v b="$(base_of "$v")" '
+			function abs3(i) { return sprintf("%.1f [%.1f … %.1f]", $i, $(i + 1), $(i + 2)) }
+			function rel3(i) { return sprintf("%+.1f [%+.1f … %+.1f]", $i, $(i + 1), $(i + 2)) }
+			function rat3(i) { return sprintf("%.3f [%.3f … %.3f]", $i, $(i + 1), $(i + 2)) }
+			{
+				if ($1 == "-") { printf "| %s | %s | (no runs) | | | | | | |\n", v, o; exit }
+				if (b == "-") {
+					printf "| %s | %s | %s | %s | – | – | – | – | – |\n", v, o, abs3(1), abs3(4)
+					exit
+				}
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v, o,
+					abs3(1), abs3(4), b, rel3(7), rel3(10), rat3(13), rat3(16)
+			}'
+	done
+	echo
+	# heaptrack against cprof, paired by round: the time ratio, and the
+	# ratio of what each adds to glibc.
+	awk -F'\t' -v t="$t" '
+		$2 == t { ns[$1, $3] = $4; rs[$3] = 1 }
+		END {
+			for (r in rs) {
+				if (!(("heaptrack", r) in ns) || !(("cprof-512k", r) in ns)) continue
+				h = ns["heaptrack", r]; c = ns["cprof-512k", r]; g = ns["glibc", r]
+				print h / c, (c - g > 0 ? (h - g) / (c - g) : "inf")
+			}
+		}' "$out/paired.tsv" >"$out/ht.t$t.txt"
+	if [ -s "$out/ht.t$t.txt" ]; then
+		read -r hm h0 h1 <<<"$(cut -d' ' -f1 "$out/ht.t$t.txt" | stats)"
+		read -r am a0 a1 <<<"$(cut -d' ' -f2 "$out/ht.t$t.txt" | { grep -v inf || true; } | stats)"
+		ninf=$(grep -c inf "$out/ht.t$t.txt" || true)
+		awk -v t="$t" -v hm="$hm" -v h0="$h0" -v h1="$h1" -v am="$am" \
+			-v a0="$a0" -v a1="$a1" -v ninf="$ninf" 'BEGIN {
+			printf "heaptrack / cprof-512k (%s thread(s)), paired by round: wall ns/op %.1f× [%.1f … %.1f]", t, hm, h0, h1
+			if (am != "-") printf "; wall ns/op each adds to glibc %.0f× [%.0f … %.0f]", am, a0, a1
+			if (ninf > 0) printf " (%d round(s) where cprof added nothing measurable left out)", ninf
+			printf "\n"
+		}'
+		echo
+	fi
+done
+echo "Targets (issue #4): cprof-unsampled at most +3 ns/op over its allocator;" \
+	"cprof-512k at most 1.05× glibc; heaptrack at least 50× cprof-512k." \
+	"Raw runs: $results"
+echo
+
+# Part 2: instructions per op on the allocating thread (callgrind).
+cg_ops1=100000
+cg_ops2=300000
+cg_ir() { # cg_ir VARIANT OPS -> instructions counted inside allocbench_run
+	variant_cmd "$1" "cg.$1.$2"
+	"${cmd[@]}" valgrind --tool=callgrind --toggle-collect=allocbench_run \
+		--callgrind-out-file="$out/cg.$1.$2.out" "$bin/allocbench" 1 "$2" \
+		2>&1 >/dev/null | awk '/Collected :/ { print $NF }'
+}
+if [ "$do_callgrind" = 1 ] && command -v valgrind >/dev/null; then
+	echo "## Instructions per op (callgrind, 1 thread, allocating thread only)"
+	echo
+	echo "(Ir($cg_ops2 ops) - Ir($cg_ops1 ops)) / $((cg_ops2 - cg_ops1)):" \
+		"start-up, exit and cprof's collector thread are left out."
+	echo
+	echo "| variant | instructions/op | added vs its allocator |"
+	echo "|---|---:|---:|"
+	cgvars="glibc cprof-off cprof-unsampled cprof-512k"
+	have "$jemalloc" && cgvars="$cgvars jemalloc jemalloc+cprof-unsampled jemalloc+cprof-512k jemalloc-prof512k"
+	declare -A per
+	for v in $cgvars; do
+		a=$(cg_ir "$v" $cg_ops1)
+		b=$(cg_ir "$v" $cg_ops2)
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			echo "| $v | (callgrind failed) | |"
+			continue
+		fi
+		per[$v]=$(awk -v a="$a" -v b="$b" -v n=$((cg_ops2 - cg_ops1)) \
+			'BEGIN { printf "%.1f", (b - a) / n }')
+		bv=$(base_of "$v")
+		if [ "$bv" = - ] || [ -z "${per[$bv]:-}" ]; then
+			echo "| $v | ${per[$v]} | – |"
+		else
+			echo "| $v | ${per[$v]} | $(awk -v x="${per[$v]}" \
+				-v y="${per[$bv]}" 'BEGIN { printf "%+.1f", x - y }') |"
+		fi
+	done
+	echo
+fi
+if [ "$do_callgrind" = 1 ] && ! command -v valgrind >/dev/null; then
+	echo "$0: no valgrind; instruction counts skipped" >&2
+fi
+
+# Part 3: cprof's own resident memory with a large live heap.
+echo "## cprof's resident memory: heaplive $heap_mib MiB live (1..64 KiB blocks), 3 interleaved rounds"
+echo
+rss=$out/rss.tsv
+: >"$rss"
+for r in 1 2 3; do
+	for v in glibc cprof-off cprof-512k; do
+		variant_cmd "$v" "rss.$v.$r"
+		"${cmd[@]}" "$bin/heaplive" "$heap_mib" 2>>"$out/stderr.log" |
+			awk -v v="$v" -v OFS='\t' '/^heaplive / {
+				for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+				print v, f["heap_kib"], f["rss_kib"], f["anon_kib"], f["file_kib"]
+			}' >>"$rss"
+	done
+done
+# rss_med VARIANT COLUMN -> "median min max"
+rss_med() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$rss" | stats; }
+read -r ga _ <<<"$(rss_med glibc 4)"
+read -r gr _ <<<"$(rss_med glibc 3)"
+read -r oa _ <<<"$(rss_med cprof-off 4)"
+echo "| variant | live heap (KiB) | VmRSS (KiB), median [min … max] | RssAnon (KiB) | RssFile (KiB) | VmRSS over glibc (KiB) | RssAnon over glibc (KiB), share of the heap | RssAnon over cprof-off (KiB): the memory-profile state, share of the heap |"
+echo "|---|---:|---|---:|---:|---:|---|---|"
+for v in glibc cprof-off cprof-512k; do
+	read -r m m0 m1 <<<"$(rss_med "$v" 3)"
+	read -r a _ <<<"$(rss_med "$v" 4)"
+	read -r f _ <<<"$(rss_med "$v" 5)"
+	h=$(awk -F'\t' -v v="$v" '$1 == v { print $2; exit }' "$rss")
+	awk -v v="$v" -v h="$h" -v m="$m" -v m0="$m0" -v m1="$m1" -v a="$a" \
+		-v f="$f" -v gr="$gr" -v ga="$ga" -v oa="$oa" 'BEGIN {
+		if (m == "-") { printf "| %s | | (no runs) | | | | | |\n", v; exit }
+		d = e = p = "–"
+		if (v != "glibc") {
+			d = sprintf("%+d", m - gr)
+			e = sprintf("%+d (%.3f %%)", a - ga, (a - ga) * 100 / h)
+		}
+		if (v == "cprof-512k" && oa != "-")
+			p = sprintf("%+d (%.3f %%)", a - oa, (a - oa) * 100 / h)
+		printf "| %s | %d | %d [%d … %d] | %d | %d | %s | %s | %s |\n",
+			v, h, m, m0, m1, a, f, d, e, p
+	}'
+done
+echo
+echo "Target (issue #4): cprof's own memory under 1 % of the profiled heap" \
+	"at the default rate. Read from /proc/self/status with the heap live," \
+	"before exit; RssFile is mostly shared library code. Raw: $rss"

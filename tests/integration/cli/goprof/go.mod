@@ -1,0 +1,3 @@
+module cliprof
+
+go 1.19
