@@ -72,8 +72,6 @@ void cprof__cpu_signal_enable(bool on)
 	atomic_store(&cprof__cpu_signal_enabled, on);
 }
 
-int cprof__cpu_signal_number(void) { return cpu_signal_installed; }
-
 bool cprof__cpu_signal_still_ours(void)
 {
 	struct sigaction cur;

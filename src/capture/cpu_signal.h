@@ -18,7 +18,6 @@ extern _Atomic bool cprof__cpu_signal_enabled;
 int cprof__cpu_signal_install(int signo);
 /* Samples are taken only between enable and disable. */
 void cprof__cpu_signal_enable(bool on);
-int cprof__cpu_signal_number(void);
 /* False when the host has since installed its own handler for the signal
  * (then cprof must stop sending it). */
 bool cprof__cpu_signal_still_ours(void);

@@ -25,7 +25,6 @@
  * registers until cprof__cpu_timers_stop). */
 int cprof__cpu_timers_start(int signo, int hz);
 void cprof__cpu_timers_stop(void);
-bool cprof__cpu_timers_on(void);
 /* True while the ITIMER_PROF fallback runs. Async-signal-safe. */
 bool cprof__cpu_itimer_on_as(void);
 

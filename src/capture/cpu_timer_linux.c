@@ -148,8 +148,6 @@ void cprof__cpu_timers_stop(void)
 	cprof__threads_each(timer_disarm_each, NULL);
 }
 
-bool cprof__cpu_timers_on(void) { return atomic_load(&timers_on); }
-
 bool cprof__cpu_itimer_on_as(void)
 {
 	return atomic_load_explicit(&timers_itimer, memory_order_relaxed);

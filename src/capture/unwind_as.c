@@ -18,11 +18,14 @@
 
 _Atomic int cprof__unwinder_in_use = CPROF_UNWINDER_FP;
 
+/* A frame (saved fp, return address) must lie wholly in [max(lo, b.lo),
+ * b.hi) and be aligned. */
 static bool unwind_fp_frame_ok(uintptr_t fp, uintptr_t lo,
 			       struct cprof__stack_bounds b)
 {
 	return fp >= lo && fp >= b.lo && (fp & 7) == 0 &&
-	       fp <= b.hi - 2 * sizeof(uintptr_t) && b.hi > fp;
+	       b.hi >= 2 * sizeof(uintptr_t) &&
+	       fp <= b.hi - 2 * sizeof(uintptr_t);
 }
 
 int cprof__unwind_fp_as(const struct cprof__regs *regs,

@@ -200,8 +200,6 @@ int cprof__cli_graph(struct cprof__cli_report *r);
  * set, the array lives until the next call. */
 const uint32_t *cprof__cli_node_edges(struct cprof__cli_report *r,
 				      uint32_t n, bool in, size_t *count);
-int cprof__cli_node_cmp_flat(const struct cprof__cli_report *r, uint32_t a,
-			     uint32_t b);
 
 /* report_format.c */
 void cprof__cli_select_unit(struct cprof__cli_report *r);

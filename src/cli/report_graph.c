@@ -204,14 +204,6 @@ static int graph_cmp(const void *pa, const void *pb)
 	return graph_cmp_rest(a, b);
 }
 
-int cprof__cli_node_cmp_flat(const struct cprof__cli_report *r, uint32_t a,
-			     uint32_t b)
-{
-	graph_sort_r = r;
-	graph_sort_cum = false;
-	return graph_cmp(&a, &b);
-}
-
 static void graph_sort(struct cprof__cli_report *r)
 {
 	graph_sort_r = r;

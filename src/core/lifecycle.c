@@ -254,6 +254,7 @@ void cprof__lifecycle_stop(void)
 		cprof__heap_fini();
 	lifecycle.heap = false;
 	cprof__hooks_enable(0);
+	cprof__threads_fini();
 }
 
 void cprof__lifecycle_exit(void) { lifecycle_write_exit_profiles(); }

@@ -23,8 +23,6 @@
  * CPROF_EIO when it cannot listen (port in use...). */
 int cprof__http_start(const char *host, int port);
 void cprof__http_stop(void);
-/* The port actually bound (useful with port 0 in tests); 0 if not running. */
-int cprof__http_port(void);
 /* The CPU rate /debug/pprof/profile uses (CPROF_CPU_HZ); <= 0 means
  * CPROF_DEFAULT_CPU_HZ. Any time, any thread. */
 void cprof__http_set_cpu_hz(int hz);

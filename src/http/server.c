@@ -54,8 +54,6 @@ static atomic_int server_port;           /* 0 when not running */
 static atomic_bool server_stop;          /* set while stopping */
 static atomic_int server_hz = CPROF_DEFAULT_CPU_HZ;
 
-int cprof__http_port(void) { return atomic_load(&server_port); }
-
 int cprof__http_cpu_hz(void) { return atomic_load(&server_hz); }
 
 bool cprof__http_stopping(void) { return atomic_load(&server_stop); }

@@ -169,10 +169,3 @@ cprof__heap_aggregate_buckets_locked(size_t *n)
 }
 
 int64_t cprof__heap_aggregate_lost_locked(void) { return heap_lost; }
-
-size_t cprof__heap_aggregate_footprint_locked(void)
-{
-	return heap_buckets_cap * sizeof(*heap_buckets) +
-	       heap_bucket_index.size * sizeof(*heap_bucket_index.slots) +
-	       heap_live_size * sizeof(*heap_live);
-}

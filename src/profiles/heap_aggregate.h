@@ -26,7 +26,5 @@ const struct cprof__heap_bucket *
 cprof__heap_aggregate_buckets_locked(size_t *n);
 /* Sampled allocations whose stack could not be kept (table full). */
 int64_t cprof__heap_aggregate_lost_locked(void);
-/* Bytes the aggregate itself holds (for cprof's own memory report). */
-size_t cprof__heap_aggregate_footprint_locked(void);
 
 #endif

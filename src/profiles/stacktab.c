@@ -108,14 +108,3 @@ const uintptr_t *cprof__stacktab_get_locked(uint32_t id, int *depth)
 	*depth = stacktab_stacks[id].depth;
 	return stacktab_pool + stacktab_stacks[id].offset;
 }
-
-void cprof__stacktab_clear_locked(void)
-{
-	cprof__free(stacktab_pool);
-	cprof__free(stacktab_stacks);
-	cprof__hindex_fini(&stacktab_index);
-	stacktab_pool = NULL;
-	stacktab_stacks = NULL;
-	stacktab_pool_len = stacktab_pool_cap = 0;
-	stacktab_nstacks = stacktab_stacks_cap = 0;
-}

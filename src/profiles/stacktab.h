@@ -18,6 +18,5 @@
 uint32_t cprof__stacktab_intern_locked(const uintptr_t *pcs, int depth);
 /* The pcs of id; *depth gets their number. */
 const uintptr_t *cprof__stacktab_get_locked(uint32_t id, int *depth);
-void cprof__stacktab_clear_locked(void);
 
 #endif

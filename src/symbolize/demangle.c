@@ -62,11 +62,3 @@ void cprof__sym_demangle_free(char *name)
 	/* The demangler allocates with malloc: give it back to malloc. */
 	free(name);
 }
-
-void cprof__sym_demangle_reset(void)
-{
-	demangle_cxa = NULL;
-	if (demangle_handle != NULL)
-		dlclose(demangle_handle);
-	demangle_handle = NULL;
-}

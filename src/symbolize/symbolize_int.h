@@ -180,7 +180,6 @@ void cprof__sym_demangle_probe(void);
  * or demangling fails. */
 char *cprof__sym_demangle(const char *linkage);
 void cprof__sym_demangle_free(char *name);
-void cprof__sym_demangle_reset(void);
 
 /* ---- cache.c ---- */
 
