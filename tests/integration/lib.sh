@@ -7,6 +7,7 @@ set -euo pipefail
 
 : "${CPROF_LIB:?run through ctest (CPROF_LIB unset)}"
 PROGRAMS=${CPROF_TEST_PROGRAMS:?}
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-test.XXXXXX")
 mkdir -p "${PPROF_TMPDIR:-$TMP}"
 declare -a CLEANUP_PIDS=()
@@ -64,18 +65,6 @@ pprof_cum_pct() {
 		END { if (!found) print 0 }' <<<"$1" | head -1
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
-free_port() {
-	local port
-	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	fail "no free port"
-}
 
 # serves_pprof PORT PID: true when PID's own cprof answers on PORT (its
 # /debug/pprof/cmdline names PID's program), within 10 s. Checking whose

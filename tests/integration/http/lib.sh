@@ -9,6 +9,7 @@
 # Environment (set by ctest): CPROF_LIB, CPROF_BUILD_DIR, CPROF_SOURCE_DIR.
 
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/../ports.sh"
 HTTP_BIN=${CPROF_BUILD_DIR:?}/tests/integration/http
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-http.XXXXXX")
 PIDS=()
@@ -34,18 +35,6 @@ fail() {
 
 ok() { echo "ok: $*"; }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
-free_port() {
-	local port
-	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	fail "no free port"
-}
 
 # wait_port PORT PID: until /debug/pprof/ answers (5 s at most).
 wait_port() {
