@@ -9,10 +9,8 @@
 #     go tool pprof -sample_index=alloc_objects|inuse_objects, the same.
 #   - operator new's callers: each site function (cxx_new_objects, ...)
 #     must appear in the stack of an operator new sample. libstdc++ has no
-#     frame pointers, so the frame-pointer walker skips the frame that
-#     called operator new; this is asserted with CPROF_UNWIND=cfi once
-#     libcprof contains the CFI walker (cprof__cfi_unwind_as), and reported
-#     (not failed) before that.
+#     frame pointers, so only the CFI walker (CPROF_UNWIND=cfi, the
+#     default) sees the frame that called operator new.
 source "$(dirname "$0")/lib.sh"
 program=$1
 cd "$TMP"
@@ -52,12 +50,8 @@ for site in cxx_new_objects cxx_new_arrays cxx_vector_grow cxx_string_build; do
 	grep -qE "\| operator new[^|]*;([^|]*;)?$site(;| |$)" <<<"$dump" ||
 		missing+=("$site")
 done
-if (( ${#missing[@]} == 0 )); then
-	pass "every site appears as a caller of operator new"
-elif nm "$CPROF_LIB" 2>/dev/null | grep -q cprof__cfi_unwind_as; then
+if (( ${#missing[@]} != 0 )); then
 	grep 'operator new' <<<"$dump" | head -20 || true
-	fail "with the CFI walker, operator new's callers are missing: ${missing[*]}"
-else
-	echo "SKIP (callers of operator new): libcprof has no CFI walker yet, and the" \
-		"frame-pointer walk loses ${missing[*]} (libstdc++ keeps no frame pointers)"
+	fail "operator new's callers are missing: ${missing[*]}"
 fi
+pass "every site appears as a caller of operator new"
