@@ -51,7 +51,7 @@ expect_error "usage: cprof top" top
 expect_error "usage: cprof peek" peek "$good"
 expect_error 'unknown command "nonesuch"' nonesuch
 expect_error "http fetch: dial tcp 127.0.0.1:1" top http://127.0.0.1:1/debug/pprof/heap
-expect_error "https is not supported" top https://127.0.0.1:1/debug/pprof/heap
+expect_error "http fetch: dial tcp 127.0.0.1:1" top https://127.0.0.1:1/debug/pprof/heap
 
 # Help: `cprof help`, `cprof help CMD` and `cprof CMD --help` for every one.
 "$CPROF_CLI" help >help.txt
