@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 
+#include "base/i64.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 
@@ -47,7 +48,7 @@ int cprof__cli_top(int argc, char **argv)
 		}
 		if (inline_in)
 			inl = call_in ? " (partial-inline)" : " (inline)";
-		flat_sum += n->flat;
+		flat_sum = cprof__i64_add(flat_sum, n->flat);
 		printf("%10s %s %s %10s %s  %s%s\n",
 		       cprof__cli_fmt_value(&r, n->flat, f, sizeof(f)),
 		       cprof__cli_percentage(n->flat, r.total, fp, sizeof(fp)),
