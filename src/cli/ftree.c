@@ -12,6 +12,7 @@
  *
  * Renderers live in folded.c and flame.c; this file prints nothing.
  */
+#include "base/i64.h"
 #include "cli/ftree.h"
 
 #include <stdlib.h>
@@ -270,7 +271,8 @@ static void ftree_add_values(struct ftree_build *b, uint32_t node,
 	size_t nt = b->t->n_types;
 
 	for (size_t v = 0; v < nt && v < s->n_values; v++)
-		b->self[node * nt + v] += s->values[v];
+		b->self[node * nt + v] =
+			cprof__i64_add(b->self[node * nt + v], s->values[v]);
 }
 
 static int ftree_levels(struct ftree_build *b, const struct ftree_paths *pa)
@@ -410,7 +412,8 @@ static int ftree_finish(struct ftree_build *b)
 		memcpy(tot, b->self, n * nt * sizeof(*tot));
 		for (size_t i = n; i-- > 1;)
 			for (size_t v = 0; v < nt; v++)
-				tot[b->parent[i] * nt + v] += tot[i * nt + v];
+				tot[b->parent[i] * nt + v] = cprof__i64_add(
+					tot[b->parent[i] * nt + v], tot[i * nt + v]);
 		/* pre-order: an explicit stack, children pushed in reverse */
 		stack[top++] = 0;
 		while (top > 0) {

@@ -1,25 +1,26 @@
 /*
- * input.c - reading a profile from a file or over HTTP.
+ * input.c - reading a profile from a file or over HTTP(S).
  *
- * The HTTP client is deliberately small: one GET, Connection: close,
- * the body read to EOF, de-chunked when the server chunks it. Every wait
- * is bounded by poll() against one deadline, so a silent server costs at
- * most the timeout. Responses are capped like any other cprof buffer.
- * Decoding is the pprof codec's (src/pprof), which validates everything.
+ * URLs go through libcurl: http and https (certificates checked against
+ * the system roots, or SSL_CERT_FILE as Go reads it; https+insecure://
+ * skips the check as in go tool pprof), redirects followed as Go follows
+ * them (at most 10, to http or https only). Every transfer is bounded by
+ * go tool pprof's timeout; bodies are capped like any other cprof buffer.
+ * Errors keep Go's wording (dial tcp, lookup, server response with the
+ * X-Go-Pprof text). Decoding is the pprof codec's (src/pprof), which
+ * validates everything.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "base/log.h"
 #include "cli/input.h"
@@ -27,6 +28,7 @@
 #include "pprof/pprof.h"
 
 #define INPUT_MAX_BYTES (1ull << 31)
+#define INPUT_MAX_REDIRECTS 10 /* Go's http.Client stops after 10 */
 
 static int input_file(const char *path, struct cprof__buf *out, char *err,
 		      size_t err_size)
@@ -70,312 +72,246 @@ static int input_file(const char *path, struct cprof__buf *out, char *err,
 	return 0;
 }
 
-static double input_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Waits for fd to be ready for events; 0, or -1 on timeout. */
-static int input_wait(int fd, short events, double deadline)
-{
-	for (;;) {
-		struct pollfd pfd = {fd, events, 0};
-		double left = deadline - input_now();
-		int r;
-
-		if (left <= 0)
-			return -1;
-		r = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-struct input_url {
-	char host[256];
-	char port[16];
-	const char *path; /* "/..." within the source string */
-	double timeout;
+struct input_http {
+	struct cprof__buf *body; /* the response body is appended here */
+	size_t body_start;       /* body->len before the transfer */
+	char status[128];        /* "404 Not Found", of the last response */
+	char go_pprof[512];      /* its X-Go-Pprof header, "" if none */
+	bool text_plain;         /* its Content-Type is text/plain */
 };
 
-static int input_parse_url(const char *url, struct input_url *u, char *err,
-			   size_t err_size)
+static size_t input_http_body(char *data, size_t size, size_t n, void *arg)
 {
-	const char *h = url, *slash, *colon, *sec;
-	size_t hlen;
+	struct input_http *h = arg;
 
-	if (strncmp(h, "http://", 7) == 0)
-		h += 7;
-	slash = strchr(h, '/');
-	if (slash == NULL)
-		slash = h + strlen(h);
-	colon = memchr(h, ':', (size_t)(slash - h));
-	hlen = (size_t)((colon != NULL ? colon : slash) - h);
-	if (hlen == 0 || hlen >= sizeof(u->host)) {
-		cprof__errf(err, err_size, "invalid URL");
-		return CPROF_EINVAL;
-	}
-	memcpy(u->host, h, hlen);
-	u->host[hlen] = '\0';
-	if (colon != NULL) {
-		size_t plen = (size_t)(slash - colon - 1);
+	cprof__buf_append(h->body, data, n);
+	return cprof__buf_failed(h->body) ? 0 : n;
+}
 
-		if (plen == 0 || plen >= sizeof(u->port)) {
-			cprof__errf(err, err_size, "invalid port in URL");
-			return CPROF_EINVAL;
-		}
-		memcpy(u->port, colon + 1, plen);
-		u->port[plen] = '\0';
-	} else {
-		strcpy(u->port, "80");
+/* Copies header line [v, end) to dst without its trailing CR/LF/blanks. */
+static void input_http_copy(char *dst, size_t size, const char *v,
+			    const char *end)
+{
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+			   end[-1] == ' '))
+		end--;
+	snprintf(dst, size, "%.*s", (int)(end - v), v);
+}
+
+/* One header line. A status line starts a new response (a redirect's
+ * target): what the previous one said, body included, is forgotten. */
+static size_t input_http_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct input_http *h = arg;
+	const char *end = line + n, *colon = memchr(line, ':', n);
+
+	if (n > 5 && strncmp(line, "HTTP/", 5) == 0) {
+		const char *sp = memchr(line, ' ', n);
+
+		input_http_copy(h->status, sizeof(h->status),
+				sp != NULL ? sp + 1 : end, end);
+		h->go_pprof[0] = '\0';
+		h->text_plain = false;
+		h->body->len = h->body_start;
+	} else if (colon != NULL && colon - line == 10 &&
+		   strncasecmp(line, "X-Go-Pprof", 10) == 0) {
+		input_http_copy(h->go_pprof, sizeof(h->go_pprof), colon + 1,
+				end);
+	} else if (colon != NULL && colon - line == 12 &&
+		   strncasecmp(line, "Content-Type", 12) == 0) {
+		h->text_plain = memmem(colon, (size_t)(end - colon),
+				       "text/plain", 10) != NULL;
 	}
-	u->path = *slash != '\0' ? slash : "/";
-	u->timeout = 60;
-	sec = strstr(u->path, "seconds=");
+	return n;
+}
+
+/* The URL libcurl gets: host:port/path gets http://, https+insecure://
+ * (go tool pprof's scheme for servers whose certificate is not checked)
+ * becomes https://. */
+static char *input_http_url(const char *source, bool *insecure)
+{
+	const char *rest = source;
+	const char *scheme = "http://";
+	char *url;
+
+	*insecure = strncmp(source, "https+insecure://", 17) == 0;
+	if (*insecure) {
+		rest = source + 17;
+		scheme = "https://";
+	} else if (strstr(source, "://") != NULL) {
+		scheme = "";
+	}
+	url = malloc(strlen(scheme) + strlen(rest) + 1);
+	if (url != NULL)
+		sprintf(url, "%s%s", scheme, rest);
+	return url;
+}
+
+/* go tool pprof's wait: the URL's seconds= plus half (else 60 s), plus
+ * 5 s for the transfer. */
+static long input_http_timeout_ms(const char *url)
+{
+	const char *q = strchr(url, '?'), *sec;
+	double timeout = 60;
+
+	sec = q != NULL ? strstr(q, "seconds=") : NULL;
 	if (sec != NULL && (sec[-1] == '?' || sec[-1] == '&')) {
 		long s = strtol(sec + 8, NULL, 10);
 
 		if (s > 0 && s < 1000000)
-			u->timeout = (double)s * 1.5;
+			timeout = (double)s * 1.5;
 	}
-	u->timeout += 5;
-	return 0;
+	return (long)((timeout + 5) * 1000);
 }
 
-static int input_connect(const struct input_url *u, double deadline,
-			 char *err, size_t err_size)
+/* Localhost is never proxied (as in Go's ProxyFromEnvironment); other
+ * hosts follow http_proxy, https_proxy and no_proxy as usual. */
+static void input_http_noproxy(char *dst, size_t size)
 {
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, rc;
+	const char *env = getenv("no_proxy");
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(u->host, u->port, &hints, &res);
-	if (rc != 0) {
-		cprof__errf(err, err_size, "http fetch: lookup %s: %s", u->host,
-			    gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		int soerr = 0;
-		socklen_t len = sizeof(soerr);
+	if (env == NULL)
+		env = getenv("NO_PROXY");
+	snprintf(dst, size, "localhost,127.0.0.1,::1%s%s",
+		 env != NULL && *env ? "," : "", env != NULL ? env : "");
+}
 
-		fd = socket(ai->ai_family,
-			    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			    ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (errno == EINPROGRESS && input_wait(fd, POLLOUT, deadline) == 0 &&
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
-		    soerr == 0)
-			break;
-		errno = soerr != 0 ? soerr : (errno == EINPROGRESS ? ETIMEDOUT : errno);
-		close(fd);
-		fd = -1;
+static void input_http_setup(CURL *c, const char *url, bool insecure,
+			     struct input_http *h, char *curl_err,
+			     char *noproxy, size_t noproxy_size)
+{
+	const char *ca = getenv("SSL_CERT_FILE");
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)INPUT_MAX_REDIRECTS);
+	/* HTTP/1.1 keeps the status line's reason phrase for errors. */
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, input_http_timeout_ms(url));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "cprof");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, input_http_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, input_http_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	input_http_noproxy(noproxy, noproxy_size);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, noproxy);
+	/* Go reads SSL_CERT_FILE for its roots; so do we. */
+	if (ca != NULL && *ca != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	if (insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	freeaddrinfo(res);
-	if (fd < 0)
+}
+
+/* One line for a transfer that failed before a response was complete. */
+static void input_http_failure(CURL *c, CURLcode cc, const char *curl_err,
+			       const struct input_http *h, char *err,
+			       size_t err_size)
+{
+	const char *why = *curl_err ? curl_err : curl_easy_strerror(cc);
+	char *host = NULL, *port = NULL, *eff = NULL;
+	long os_errno = 0;
+	CURLU *u = curl_url();
+
+	curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+	if (u != NULL && eff != NULL &&
+	    curl_url_set(u, CURLUPART_URL, eff, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	}
+	if (cc == CURLE_COULDNT_CONNECT && host != NULL && port != NULL)
 		cprof__errf(err, err_size, "http fetch: dial tcp %s:%s: %s",
-			    u->host, u->port, strerror(errno));
-	return fd;
+			    host, port,
+			    os_errno != 0 ? strerror((int)os_errno) : why);
+	else if (cc == CURLE_COULDNT_RESOLVE_HOST && host != NULL)
+		cprof__errf(err, err_size, "http fetch: lookup %s: %s", host,
+			    why);
+	else if (cc == CURLE_OPERATION_TIMEDOUT)
+		cprof__errf(err, err_size, "http fetch: timeout awaiting response");
+	else if (cc == CURLE_TOO_MANY_REDIRECTS)
+		cprof__errf(err, err_size, "http fetch: stopped after %d redirects",
+			    INPUT_MAX_REDIRECTS);
+	else if (cc == CURLE_WRITE_ERROR && cprof__buf_failed(h->body))
+		cprof__errf(err, err_size, "http fetch: response too large or out of memory");
+	else
+		cprof__errf(err, err_size, "http fetch: %s", why);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
 }
 
-static int input_send(int fd, const char *req, size_t len, double deadline)
+/* A response other than 200: "server response: STATUS", and, when a Go
+ * pprof endpoint explained itself (X-Go-Pprof and a one-line text/plain
+ * body), " - " and that text, as go tool pprof prints it. */
+static void input_http_refused(const struct input_http *h, char *err,
+			       size_t err_size)
 {
-	while (len > 0) {
-		ssize_t n = send(fd, req, len, MSG_NOSIGNAL);
+	const char *body = h->body->data + h->body_start;
+	size_t blen = h->body->len - h->body_start;
 
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (input_wait(fd, POLLOUT, deadline) != 0)
-				return -1;
-			continue;
-		}
-		if (n <= 0)
-			return -1;
-		req += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	while (blen > 0 && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
+		blen--;
+	if (h->go_pprof[0] != '\0' && h->text_plain && blen > 0 &&
+	    memchr(body, '\n', blen) == NULL)
+		cprof__errf(err, err_size, "server response: %s - %.*s",
+			    h->status, (int)blen, body);
+	else
+		cprof__errf(err, err_size, "server response: %s", h->status);
 }
 
-/* Reads until EOF into resp. 0, or -1 on timeout or error. */
-static int input_recv(int fd, struct cprof__buf *resp, double deadline)
-{
-	for (;;) {
-		ssize_t n;
-
-		if (!cprof__buf_reserve(resp, 1 << 16))
-			return -1;
-		n = recv(fd, resp->data + resp->len, resp->cap - resp->len - 1, 0);
-		if (n > 0) {
-			resp->len += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN || input_wait(fd, POLLIN, deadline) != 0)
-			return -1;
-	}
-	resp->data[resp->len] = '\0';
-	return 0;
-}
-
-/* The value of header `name` in the header block [h, end), or NULL. */
-static const char *input_header(const char *h, const char *end,
-				const char *name, size_t *len)
-{
-	size_t nlen = strlen(name);
-
-	while (h < end) {
-		const char *eol = memchr(h, '\n', (size_t)(end - h));
-
-		if (eol == NULL)
-			eol = end;
-		if ((size_t)(eol - h) > nlen && h[nlen] == ':' &&
-		    strncasecmp(h, name, nlen) == 0) {
-			const char *v = h + nlen + 1, *ve = eol;
-
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
-				ve--;
-			*len = (size_t)(ve - v);
-			return v;
-		}
-		h = eol + 1;
-	}
-	return NULL;
-}
-
-/* Decodes a chunked body in place; -1 if malformed. */
-static int input_dechunk(char *body, size_t len, size_t *out_len)
-{
-	size_t in = 0, out = 0;
-
-	for (;;) {
-		char *end;
-		unsigned long long n;
-
-		if (in >= len)
-			return -1;
-		n = strtoull(body + in, &end, 16);
-		if (end == body + in)
-			return -1;
-		end = memchr(end, '\n', len - (size_t)(end - body));
-		if (end == NULL)
-			return -1;
-		in = (size_t)(end - body) + 1;
-		if (n == 0)
-			break;
-		if (n > len - in)
-			return -1;
-		memmove(body + out, body + in, n);
-		out += n;
-		in += n;
-		if (in < len && body[in] == '\r')
-			in++;
-		if (in < len && body[in] == '\n')
-			in++;
-	}
-	*out_len = out;
-	return 0;
-}
-
-static int input_http(const char *url, struct cprof__buf *out, char *err,
+static int input_http(const char *source, struct cprof__buf *out, char *err,
 		      size_t err_size)
 {
-	struct cprof__buf resp = CPROF_BUF_INIT;
-	struct input_url u;
-	char req[4096];
-	const char *hend, *v, *status_end;
-	size_t vlen, body_len;
-	double deadline;
-	int fd, rc = CPROF_EIO, n;
+	struct input_http h = {out, out->len, "", "", false};
+	char curl_err[CURL_ERROR_SIZE] = "", noproxy[1024];
+	bool insecure;
+	char *url = input_http_url(source, &insecure);
+	long code = 0;
+	CURLcode cc;
+	CURL *c;
+	int rc = CPROF_EIO;
 
-	if (input_parse_url(url, &u, err, err_size) != 0)
-		return CPROF_EINVAL;
-	deadline = input_now() + u.timeout;
-	n = snprintf(req, sizeof(req),
-		     "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: cprof\r\n"
-		     "Connection: close\r\n\r\n",
-		     u.path, u.host, u.port);
-	if (n < 0 || (size_t)n >= sizeof(req)) {
-		cprof__errf(err, err_size, "URL too long");
-		return CPROF_EINVAL;
-	}
-	fd = input_connect(&u, deadline, err, err_size);
-	if (fd < 0)
-		return CPROF_EIO;
-	cprof__buf_init(&resp, INPUT_MAX_BYTES);
-	if (input_send(fd, req, (size_t)n, deadline) != 0 ||
-	    input_recv(fd, &resp, deadline) != 0) {
-		cprof__errf(err, err_size, "http fetch: %s",
-			    input_now() >= deadline ? "timeout awaiting response"
-						    : "connection failed");
-		goto out_close;
-	}
-	hend = strstr(resp.data, "\r\n\r\n");
-	if (strncmp(resp.data, "HTTP/1.", 7) != 0 || hend == NULL ||
-	    resp.len < 12) {
-		cprof__errf(err, err_size, "http fetch: malformed HTTP response");
-		goto out_close;
-	}
-	body_len = resp.len - (size_t)(hend + 4 - resp.data);
-	v = input_header(resp.data, hend + 2, "Transfer-Encoding", &vlen);
-	if (v != NULL && vlen == 7 && strncasecmp(v, "chunked", 7) == 0 &&
-	    input_dechunk(resp.data + (hend + 4 - resp.data), body_len,
-			  &body_len) != 0) {
-		cprof__errf(err, err_size, "http fetch: malformed chunked body");
-		goto out_close;
-	}
-	if (strncmp(resp.data + 8, " 200", 4) != 0) {
-		const char *body = hend + 4, *ct;
-		size_t ctlen, blen = body_len;
-
-		status_end = strpbrk(resp.data + 9, "\r\n");
-		v = input_header(resp.data, hend + 2, "X-Go-Pprof", &vlen);
-		ct = input_header(resp.data, hend + 2, "Content-Type", &ctlen);
-		while (blen > 0 && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
-			blen--;
-		if (v != NULL && vlen > 0 && ct != NULL &&
-		    memmem(ct, ctlen, "text/plain", 10) != NULL &&
-		    memchr(body, '\n', blen) == NULL)
-			cprof__errf(err, err_size, "server response: %.*s - %.*s",
-				    (int)(status_end - resp.data - 9),
-				    resp.data + 9, (int)blen, body);
-		else
-			cprof__errf(err, err_size, "server response: %.*s",
-				    (int)(status_end - resp.data - 9),
-				    resp.data + 9);
-		goto out_close;
-	}
-	cprof__buf_append(out, hend + 4, body_len);
-	rc = cprof__buf_failed(out) ? CPROF_ENOMEM : 0;
-	if (rc != 0)
+	c = url != NULL ? curl_easy_init() : NULL;
+	if (c == NULL) {
+		free(url);
 		cprof__errf(err, err_size, "out of memory");
-out_close:
-	cprof__buf_fini(&resp);
-	close(fd);
+		return CPROF_ENOMEM;
+	}
+	input_http_setup(c, url, insecure, &h, curl_err, noproxy,
+			 sizeof(noproxy));
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (cc != CURLE_OK)
+		input_http_failure(c, cc, curl_err, &h, err, err_size);
+	else if (code != 200)
+		input_http_refused(&h, err, err_size);
+	else
+		rc = 0;
+	if (rc != 0)
+		out->len = h.body_start;
+	curl_easy_cleanup(c);
+	free(url);
 	return rc;
 }
 
-/* go tool pprof's rule: host:port/path is a URL when it is not a file. */
+/* go tool pprof's rule: a URL has a scheme, or is host:port/path when no
+ * such file exists. */
 static bool input_is_url(const char *source)
 {
 	const char *colon;
 	struct stat st;
 
-	if (strncmp(source, "http://", 7) == 0)
+	if (strncmp(source, "http://", 7) == 0 ||
+	    strncmp(source, "https://", 8) == 0 ||
+	    strncmp(source, "https+insecure://", 17) == 0)
 		return true;
 	colon = strchr(source, ':');
 	return colon != NULL && colon > source && colon[1] >= '0' &&
@@ -385,12 +321,6 @@ static bool input_is_url(const char *source)
 int cprof__cli_read_source(const char *source, struct cprof__buf *out,
 			   char *err, size_t err_size)
 {
-	if (strncmp(source, "https://", 8) == 0) {
-		cprof__errf(err, err_size,
-			    "https is not supported (fetch it with curl, then "
-			    "give cprof the file)");
-		return CPROF_ENOTSUP;
-	}
 	if (input_is_url(source))
 		return input_http(source, out, err, err_size);
 	return input_file(source, out, err, err_size);

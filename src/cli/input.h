@@ -1,13 +1,13 @@
 /*
  * input.h - where the CLI's profiles come from: a file, or an http URL.
  *
- * A source is a path, or http://host[:port]/path (also host:port/path
- * when no such file exists, as go tool pprof reads it). Fetching is a
- * plain HTTP/1.1 GET over a socket, with go tool pprof's timeout (the
- * URL's seconds= plus half, else 60 s) so that nothing hangs; a non-200
- * answer is "server response: 404 Not Found", followed, when a Go-style
- * pprof endpoint sent its X-Go-Pprof error text, by " - " and that text.
- * https:// is refused with a clear message (no TLS in the CLI).
+ * A source is a path, or an http://, https:// or https+insecure:// URL
+ * (also host:port/path when no such file exists, as go tool pprof reads
+ * it), fetched with libcurl: redirects followed, go tool pprof's timeout
+ * (the URL's seconds= plus half, else 60 s) so that nothing hangs; a
+ * non-200 answer is "server response: 404 Not Found", followed, when a
+ * Go-style pprof endpoint sent its X-Go-Pprof error text, by " - " and
+ * that text.
  *
  * Errors are one line in err (without the "cprof: " prefix).
  */

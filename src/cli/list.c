@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/i64.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 
@@ -105,8 +106,8 @@ static void list_file(const struct cprof__cli_report *r, const uint32_t *nodes,
 	FILE *f;
 
 	for (i = 0; i < n; i++) {
-		flat += r->nodes[nodes[i]].flat;
-		cum += r->nodes[nodes[i]].cum;
+		flat = cprof__i64_add(flat, r->nodes[nodes[i]].flat);
+		cum = cprof__i64_add(cum, r->nodes[nodes[i]].cum);
 	}
 	printf("ROUTINE ======================== %s in %s\n", first->name,
 	       first->file);
@@ -145,8 +146,8 @@ static void list_file(const struct cprof__cli_report *r, const uint32_t *nodes,
 		while (k < n && r->nodes[nodes[k]].lineno < lineno)
 			k++;
 		for (i = k; i < n && r->nodes[nodes[i]].lineno == lineno; i++) {
-			lf += r->nodes[nodes[i]].flat;
-			lc += r->nodes[nodes[i]].cum;
+			lf = cprof__i64_add(lf, r->nodes[nodes[i]].flat);
+			lc = cprof__i64_add(lc, r->nodes[nodes[i]].cum);
 		}
 		printf("%10s %10s %6lld:%s\n", list_dot(r, lf, a, sizeof(a)),
 		       list_dot(r, lc, b, sizeof(b)), (long long)lineno, line);

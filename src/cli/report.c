@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/i64.h"
 #include "base/hindex.h"
 #include "cli/input.h"
 #include "cli/report.h"
@@ -190,10 +191,10 @@ static void rep_total(struct cprof__cli_report *r)
 		int64_t v = cprof__cli_value(r, s);
 
 		if (v < 0)
-			v = -v;
-		total += v;
+			v = cprof__i64_neg(v);
+		total = cprof__i64_add(total, v);
 		if (s->n_labels > 0 && rep_is_diff_base(r, s))
-			diff += v;
+			diff = cprof__i64_add(diff, v);
 	}
 	r->total = diff > 0 ? diff : total;
 }

@@ -217,6 +217,10 @@ void cprof__cli_profile_labels(const struct cprof__cli_report *r, FILE *out);
 /* reportLabels: profile labels, filters, "Showing nodes ...". */
 void cprof__cli_report_labels(const struct cprof__cli_report *r, FILE *out);
 
+/* top.c: the -top report of a prepared report (cprof__cli_report_init),
+ * on stdout; with colour, growth (flat > 0) is red and shrink green. */
+void cprof__cli_top_print(struct cprof__cli_report *r, bool colour);
+
 /* regex.c: Go's RE2 syntax, approximated with POSIX extended regexps
  * (\d \w \s and their negations, (?i) at the start). */
 int cprof__cli_regcomp(regex_t *re, const char *pattern, const char *what);

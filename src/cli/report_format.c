@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/i64.h"
 #include "cli/report.h"
 
 struct fmt_unit {
@@ -122,7 +123,7 @@ double cprof__cli_scale(int64_t v, const char *from, const char *to,
 	double out;
 	size_t i;
 
-	if (v < 0 && -v > 0)
+	if (v < 0 && v != INT64_MIN)
 		return -cprof__cli_scale(-v, from, to, unit);
 	for (i = 0; i < sizeof(fmt_types) / sizeof(fmt_types[0]); i++)
 		if (fmt_convert(&fmt_types[i], v, from, to, &out, unit))
@@ -160,7 +161,7 @@ const char *cprof__cli_fmt_value(const struct cprof__cli_report *r, int64_t v,
 				 char *buf, size_t size)
 {
 	if (r->ratio > 0 && r->ratio != 1)
-		v = (int64_t)((double)v * r->ratio);
+		v = cprof__i64_from_double((double)v * r->ratio);
 	return cprof__cli_scaled_label(v, r->sample_unit, r->output_unit, buf,
 				       size);
 }
@@ -201,8 +202,8 @@ void cprof__cli_select_unit(struct cprof__cli_report *r)
 	if (min == 0)
 		min = max;
 	if (r->ratio > 0 && r->ratio != 1) {
-		min = (int64_t)((double)min * r->ratio);
-		max = (int64_t)((double)max * r->ratio);
+		min = cprof__i64_from_double((double)min * r->ratio);
+		max = cprof__i64_from_double((double)max * r->ratio);
 	}
 	cprof__cli_scale(min, r->sample_unit, "minimum", &min_unit);
 	cprof__cli_scale(max, r->sample_unit, "minimum", &max_unit);
@@ -309,7 +310,7 @@ void cprof__cli_report_labels(const struct cprof__cli_report *r, FILE *out)
 
 	cprof__cli_profile_labels(r, out);
 	for (i = 0; i < r->n_order; i++)
-		flat += r->nodes[r->order[i]].flat;
+		flat = cprof__i64_add(flat, r->nodes[r->order[i]].flat);
 	if (r->n_filters > 0) {
 		fprintf(out, "Active filters:\n");
 		for (i = 0; i < r->n_filters; i++) {
@@ -331,8 +332,8 @@ void cprof__cli_report_labels(const struct cprof__cli_report *r, FILE *out)
 				r->dropped_nodes, r->dropped_nodes > 1 ? "s" : "",
 				cprof__cli_fmt_value(
 					r,
-					llabs((int64_t)((double)r->total *
-							r->trim_nodefraction)),
+					cprof__i64_abs(cprof__i64_from_double(
+							(double)r->total * r->trim_nodefraction)),
 					a, sizeof(a)));
 		if (r->n_order > 0 && r->n_order < r->orig_count)
 			fprintf(out, "Showing top %zu nodes out of %zu\n",

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/i64.h"
 #include "base/hindex.h"
 #include "cli/report.h"
 
@@ -89,7 +90,7 @@ static void graph_add_edge(struct cprof__cli_report *r, uint32_t src,
 	if (e->stamp == r->stamp)
 		return;
 	e->stamp = r->stamp;
-	e->weight += w;
+	e->weight = cprof__i64_add(e->weight, w);
 	if (residual)
 		e->residual = true;
 	if (!inl)
@@ -139,7 +140,7 @@ static void graph_build(struct cprof__cli_report *r)
 				}
 				if (node->stamp != r->stamp) {
 					node->stamp = r->stamp;
-					node->cum += w;
+					node->cum = cprof__i64_add(node->cum, w);
 				}
 				if (r->want_edges && parent != CPROF_CLI_NONE &&
 				    n != parent &&
@@ -153,13 +154,9 @@ static void graph_build(struct cprof__cli_report *r)
 			}
 		}
 		if (parent != CPROF_CLI_NONE && !residual)
-			r->nodes[parent].flat += w;
+			r->nodes[parent].flat =
+				cprof__i64_add(r->nodes[parent].flat, w);
 	}
-}
-
-static int64_t graph_abs(int64_t v)
-{
-	return v < 0 ? -v : v;
 }
 
 /* fmt.Sprint(node.Info), pprof's last tie-breaker. */
@@ -188,10 +185,10 @@ static int graph_cmp(const void *pa, const void *pb)
 {
 	const struct cprof__cli_node *a = &graph_sort_r->nodes[*(const uint32_t *)pa];
 	const struct cprof__cli_node *b = &graph_sort_r->nodes[*(const uint32_t *)pb];
-	int64_t a1 = graph_abs(graph_sort_cum ? a->cum : a->flat);
-	int64_t b1 = graph_abs(graph_sort_cum ? b->cum : b->flat);
-	int64_t a2 = graph_abs(graph_sort_cum ? a->flat : a->cum);
-	int64_t b2 = graph_abs(graph_sort_cum ? b->flat : b->cum);
+	int64_t a1 = cprof__i64_abs(graph_sort_cum ? a->cum : a->flat);
+	int64_t b1 = cprof__i64_abs(graph_sort_cum ? b->cum : b->flat);
+	int64_t a2 = cprof__i64_abs(graph_sort_cum ? a->flat : a->cum);
+	int64_t b2 = cprof__i64_abs(graph_sort_cum ? b->flat : b->cum);
 	int c;
 
 	if (a1 != b1)
@@ -292,9 +289,9 @@ int cprof__cli_graph(struct cprof__cli_report *r)
 	graph_build(r);
 	graph_select(r);
 	for (i = 0; i < r->n_order; i++)
-		total += r->nodes[r->order[i]].flat;
-	node_cutoff = graph_abs((int64_t)((double)total * r->trim_nodefraction));
-	edge_cutoff = graph_abs((int64_t)((double)total * r->trim_edgefraction));
+		total = cprof__i64_add(total, r->nodes[r->order[i]].flat);
+	node_cutoff = cprof__i64_abs(cprof__i64_from_double((double)total * r->trim_nodefraction));
+	edge_cutoff = cprof__i64_abs(cprof__i64_from_double((double)total * r->trim_edgefraction));
 	if (node_cutoff > 0) {
 		size_t kept = 0;
 
@@ -304,7 +301,7 @@ int cprof__cli_graph(struct cprof__cli_report *r)
 			exit(2);
 		}
 		for (i = 0; i < r->n_order; i++)
-			if (graph_abs(r->nodes[r->order[i]].cum) >= node_cutoff) {
+			if (cprof__i64_abs(r->nodes[r->order[i]].cum) >= node_cutoff) {
 				r->kept[r->order[i]] = 1;
 				kept++;
 			}
@@ -342,7 +339,7 @@ int cprof__cli_graph(struct cprof__cli_report *r)
 		r->want_edges = false;
 	}
 	for (i = 0; i < r->n_edges; i++)
-		r->edges[i].removed = graph_abs(r->edges[i].weight) < edge_cutoff;
+		r->edges[i].removed = cprof__i64_abs(r->edges[i].weight) < edge_cutoff;
 	graph_index_edges(r);
 	return 0;
 }
@@ -357,7 +354,7 @@ static int graph_edge_cmp(const void *pa, const void *pb)
 	int c;
 
 	if (a->weight != b->weight)
-		return graph_abs(a->weight) > graph_abs(b->weight) ? -1 : 1;
+		return cprof__i64_abs(a->weight) > cprof__i64_abs(b->weight) ? -1 : 1;
 	c = strcmp(edge_sort_r->nodes[a->src].printable,
 		   edge_sort_r->nodes[b->src].printable);
 	if (c != 0)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i64.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/tree.h"
@@ -74,7 +75,7 @@ int cprof__cli_print_tree(struct cprof__cli_report *r, const regex_t *rx,
 		matched++;
 		printf("%s\n", sep);
 		tree_edges(r, id, true, n->cum);
-		flat_sum += n->flat;
+		flat_sum = cprof__i64_add(flat_sum, n->flat);
 		printf("%10s %s %s %10s %s                | %s\n",
 		       cprof__cli_fmt_value(r, n->flat, f, sizeof(f)),
 		       cprof__cli_percentage(n->flat, r->total, fp, sizeof(fp)),

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/i64.h"
 #include "base/hindex.h"
 #include "cprof.h"
 #include "pprof/merge.h"
@@ -233,7 +234,7 @@ static int merge_sample(struct merge_state *st, const struct cprof__sample *s,
 			      (uint64_t)labels[i].num);
 	}
 	for (size_t i = 0; i < s->n_values; i++)
-		values[i] = (int64_t)((double)s->values[i] * scale);
+		values[i] = cprof__i64_from_double((double)s->values[i] * scale);
 	found = cprof__hindex_find(&st->samples, (uint32_t)h,
 				   merge_sample_equal, st, &key, &index, &slot);
 	if (found < 0)
@@ -242,7 +243,7 @@ static int merge_sample(struct merge_state *st, const struct cprof__sample *s,
 		struct cprof__sample *o = &st->out->samples.items[index];
 
 		for (size_t i = 0; i < o->n_values; i++)
-			o->values[i] += values[i];
+			o->values[i] = cprof__i64_add(o->values[i], values[i]);
 		return 0;
 	}
 	cprof__hindex_add(&st->samples, slot, (uint32_t)h,
@@ -357,7 +358,8 @@ static void merge_header(struct cprof__profile *out,
 		if (in[i]->time_nanos != 0 &&
 		    (out->time_nanos == 0 || in[i]->time_nanos < out->time_nanos))
 			out->time_nanos = in[i]->time_nanos;
-		out->duration_nanos += in[i]->duration_nanos;
+		out->duration_nanos =
+			cprof__i64_add(out->duration_nanos, in[i]->duration_nanos);
 	}
 }
 

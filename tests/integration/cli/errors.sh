@@ -51,7 +51,7 @@ expect_error "usage: cprof top" top
 expect_error "usage: cprof peek" peek "$good"
 expect_error 'unknown command "nonesuch"' nonesuch
 expect_error "http fetch: dial tcp 127.0.0.1:1" top http://127.0.0.1:1/debug/pprof/heap
-expect_error "https is not supported" top https://127.0.0.1:1/debug/pprof/heap
+expect_error "http fetch: dial tcp 127.0.0.1:1" top https://127.0.0.1:1/debug/pprof/heap
 
 # Help: `cprof help`, `cprof help CMD` and `cprof CMD --help` for every one.
 "$CPROF_CLI" help >help.txt
@@ -112,3 +112,33 @@ for i in $(seq 1 150); do
 	done
 done
 pass "150 mangled profiles: no crash"
+
+# diff on a terminal (script(1) gives it one): top's rows of the
+# difference, growth red and shrink green; the same rows, uncoloured, as
+# `cprof top` of the difference written to a file. NO_COLOR: no colours.
+"$CPROF_CLI" merge -o twice.pb.gz corpus/cpu.pb.gz corpus/cpu.pb.gz
+tty_diff() {
+	script -qec "$(printf '%q ' "$CPROF_CLI" diff -base "$@")" /dev/null |
+		tr -d '\r'
+}
+for dir in grow shrink; do
+	if [[ $dir == grow ]]; then
+		old=corpus/cpu.pb.gz new=twice.pb.gz colour=$'\e[31m'
+	else
+		old=twice.pb.gz new=corpus/cpu.pb.gz colour=$'\e[32m'
+	fi
+	tty_diff "$old" "$new" >tty.txt
+	"$CPROF_CLI" diff -base "$old" -o delta.pb.gz "$new"
+	{ "$CPROF_CLI" top -nodecount=20 delta.pb.gz
+	  echo "(the first 20 entries; -o FILE writes the difference as a profile)"
+	} >want.txt
+	sed 's/\x1b\[[0-9]*m//g' tty.txt | diff - want.txt >/dev/null ||
+		fail "diff on a terminal ($dir) is not top's report: $(diff <(sed 's/\x1b\[[0-9]*m//g' tty.txt) want.txt)"
+	nonzero=$(awk '/^ +flat +flat%/ { on = 1; next } on && $1 != "0" && !/^\(/' want.txt | wc -l)
+	coloured=$(grep -cF -- "$colour" tty.txt || true)
+	[[ $nonzero -gt 0 && $coloured == "$nonzero" ]] ||
+		fail "diff on a terminal ($dir): $coloured coloured rows of $nonzero"
+	NO_COLOR=1 tty_diff "$old" "$new" | grep -q $'\e' &&
+		fail "diff on a terminal ($dir): colours despite NO_COLOR"
+	pass "diff on a terminal ($dir): $coloured rows in colour, as top shows them"
+done

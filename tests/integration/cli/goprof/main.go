@@ -1,9 +1,11 @@
 // cliprof writes the Go profiles the cli tests compare cprof with go tool
 // pprof on: CPU (two labelled workers, inlined helpers), heap, allocs,
 // mutex, block and goroutine (goroutines parked under labels). With
-// "serve PORTFILE" it serves net/http/pprof on a free loopback port
-// instead, writing the port to PORTFILE, until killed.
-// Usage: cliprof OUTDIR | cliprof serve PORTFILE. Standard library only.
+// "serve PORTFILE [CERT KEY]" it serves net/http/pprof on a free loopback
+// port instead (and redirects; see serve), writing the port to PORTFILE,
+// until killed.
+// Usage: cliprof OUTDIR | cliprof serve PORTFILE [CERT KEY]. Standard
+// library only.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"time"
 )
@@ -136,24 +139,54 @@ func write(dir, name string, debug int) {
 	}
 }
 
-func serve(portFile string) {
+// listen opens a free loopback port and publishes its number in file
+// (written whole: a reader never sees half of it).
+func listen(file string) net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail(err)
 	}
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	if err := os.WriteFile(portFile+".tmp", []byte(port), 0o644); err != nil {
+	if err := os.WriteFile(file+".tmp", []byte(port), 0o644); err != nil {
 		fail(err)
 	}
-	if err := os.Rename(portFile+".tmp", portFile); err != nil {
+	if err := os.Rename(file+".tmp", file); err != nil {
 		fail(err)
 	}
-	fail(http.Serve(ln, nil))
+	return ln
+}
+
+// serve serves net/http/pprof, plus redirects for the CLI's tests:
+// /redirect/X -> /debug/pprof/X, /loop -> itself, and with a certificate,
+// the same over TLS on a second port (PORTFILE.tls, written first) and
+// /tohttps/X -> https://127.0.0.1:TLSPORT/debug/pprof/X.
+func serve(portFile string, tlsFiles []string) {
+	http.HandleFunc("/redirect/", func(w http.ResponseWriter, r *http.Request) {
+		to := "/debug/pprof/" + strings.TrimPrefix(r.URL.Path, "/redirect/")
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusFound)
+	})
+	http.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
+	if len(tlsFiles) == 2 {
+		tln := listen(portFile + ".tls")
+		tlsPort := tln.Addr().(*net.TCPAddr).Port
+		http.HandleFunc("/tohttps/", func(w http.ResponseWriter, r *http.Request) {
+			to := fmt.Sprintf("https://127.0.0.1:%d/debug/pprof/%s", tlsPort,
+				strings.TrimPrefix(r.URL.Path, "/tohttps/"))
+			http.Redirect(w, r, to, http.StatusMovedPermanently)
+		})
+		go func() { fail(http.ServeTLS(tln, nil, tlsFiles[0], tlsFiles[1])) }()
+	}
+	fail(http.Serve(listen(portFile), nil))
 }
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == "serve" {
-		serve(os.Args[2])
+	if (len(os.Args) == 3 || len(os.Args) == 5) && os.Args[1] == "serve" {
+		serve(os.Args[2], os.Args[3:])
 	}
 	if len(os.Args) != 2 {
 		fail(fmt.Errorf("usage: cliprof OUTDIR | cliprof serve PORTFILE"))
