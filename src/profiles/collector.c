@@ -22,6 +22,7 @@
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
+#include "profiles/contention.h"
 #include "profiles/cpu.h"
 #include "profiles/heap_aggregate.h"
 #include "profiles/threadcreate.h"
@@ -56,6 +57,10 @@ size_t cprof__collector_drain_locked(void)
 			break;
 		case CPROF_RECORD_THREAD_CREATE:
 			cprof__threadcreate_add_locked(rec);
+			break;
+		case CPROF_RECORD_MUTEX:
+		case CPROF_RECORD_BLOCK:
+			cprof__contention_add_locked(rec);
 			break;
 		default:
 			break;
