@@ -78,14 +78,17 @@ static bool collector_help(bool wait)
 {
 	size_t n;
 
-	if (wait)
-		pthread_mutex_lock(&collector_mutex);
-	else if (pthread_mutex_trylock(&collector_mutex) != 0)
-		return false;
+	/* Raised first: the lock is cprof's, not the host's contention. */
 	cprof__reentry_enter();
+	if (wait) {
+		pthread_mutex_lock(&collector_mutex);
+	} else if (pthread_mutex_trylock(&collector_mutex) != 0) {
+		cprof__reentry_leave();
+		return false;
+	}
 	n = cprof__collector_drain_locked();
-	cprof__reentry_leave();
 	pthread_mutex_unlock(&collector_mutex);
+	cprof__reentry_leave();
 	return n > 0;
 }
 

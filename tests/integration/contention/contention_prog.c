@@ -5,7 +5,8 @@
  *
  *   hot_section     3 threads x 12 rounds: lock `hot`, hold 20 ms, unlock;
  *                   labels lock=hot around each round
- *   cold_section    2 threads x 300 rounds: lock `cold`, hold ~20 us
+ *   cold_section    2 threads x 2000 rounds back to back: lock `cold`, hold
+ *                   a few microseconds
  *   cond_waiter     waits on a condition variable until main signals it,
  *                   300 ms after it began (its measured wait is printed)
  *   sem_waiter      sem_wait, posted 200 ms later
@@ -13,8 +14,9 @@
  *   barrier_waiter  a 2-thread barrier the other side reaches 200 ms later
  *   rw_reader       rdlock while a writer holds the lock 200 ms
  *
- * Prints "cond_wait_ms=N" and "done", then waits until the file named by
- * its argument exists.
+ * contention_prog GO DONE: starts when the file GO exists, prints
+ * "cond_wait_ms=N" and "done" when every wait is over, then waits until
+ * the file DONE exists.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -29,7 +31,7 @@
 #define HOT_ROUNDS 12
 #define HOT_HOLD_MS 20
 #define COLD_THREADS 2
-#define COLD_ROUNDS 300
+#define COLD_ROUNDS 2000
 
 static pthread_mutex_t hot = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t cold = PTHREAD_MUTEX_INITIALIZER;
@@ -69,7 +71,7 @@ __attribute__((noinline)) static void hot_section(void)
 __attribute__((noinline)) static void cold_section(void)
 {
 	pthread_mutex_lock(&cold);
-	for (int i = 0; i < 2000; i++)
+	for (int i = 0; i < 5000; i++)
 		sink += (uint64_t)i * 7;
 	pthread_mutex_unlock(&cold);
 }
@@ -83,10 +85,8 @@ static void *hot_thread(void *arg)
 
 static void *cold_thread(void *arg)
 {
-	for (int i = 0; i < COLD_ROUNDS; i++) {
+	for (int i = 0; i < COLD_ROUNDS; i++)
 		cold_section();
-		usleep(100);
-	}
 	return arg;
 }
 
@@ -182,8 +182,10 @@ int main(int argc, char **argv)
 	void *(*singles[5])(void *) = {cond_waiter, sem_waiter, join_waiter,
 				       barrier_waiter, rw_reader};
 
-	if (argc != 2)
+	if (argc != 3)
 		return 2;
+	while (access(argv[1], F_OK) != 0)
+		sleep_ms(20);
 	sem_init(&sem, 0, 0);
 	pthread_barrier_init(&barrier, NULL, 2);
 	pthread_rwlock_wrlock(&rw); /* released by release_waiters */
@@ -202,7 +204,7 @@ int main(int argc, char **argv)
 		pthread_join(cold_t[i], NULL);
 	printf("cond_wait_ms=%lld\ndone\n", (long long)cond_wait_ms);
 	fflush(stdout);
-	while (access(argv[1], F_OK) != 0)
+	while (access(argv[2], F_OK) != 0)
 		sleep_ms(50);
 	return 0;
 }
