@@ -64,7 +64,15 @@ struct cprof_options {
 	/* 1: threads start with their creator's labels; -1: without;
 	 * 0: CPROF_LABELS_INHERIT, else 1 (as Go's goroutines). */
 	int labels_inherit;
-	void *reserved[13];
+	/* Mutex profile: 1 in this many contention events is recorded (Go's
+	 * SetMutexProfileFraction); -1 turns it off; 0: CPROF_MUTEX_FRACTION,
+	 * else 10. */
+	long mutex_fraction;
+	/* Block profile: waits of at least this many ns are all recorded,
+	 * shorter ones with probability ns/rate (Go's SetBlockProfileRate);
+	 * -1 turns it off; 0: CPROF_BLOCK_RATE, else 100000 (100 us). */
+	long block_rate;
+	void *reserved[11];
 };
 
 /* Starts profiling as the options say. CPROF_EALREADY if already started

@@ -261,6 +261,41 @@ static void config_load_memory(struct cprof__config *cfg,
 			 o ? o->heap_profile_path : NULL, "CPROF_HEAP_PROFILE");
 }
 
+/* One sampling setting: the option (-1 off, > 0 the value), else the
+ * variable (0 off, > 0 the value), else the default; what: "the mutex
+ * fraction" and the like, for the warning. */
+static long config_load_sampling(long option, const char *var, long def,
+				 const char *what)
+{
+	const char *v = config_env(var);
+	long value;
+
+	if (option == -1)
+		return 0;
+	if (option > 0)
+		return option;
+	if (option != 0)
+		cprof__warn("%s=%ld is not -1 or positive; using the default "
+			    "%ld", what, option, def);
+	else if (v != NULL && config_parse_int(v, 0, LONG_MAX, &value))
+		return value;
+	else if (v != NULL)
+		cprof__warn("%s=\"%s\" is not a whole number (0 turns the "
+			    "profile off); using the default %ld", var, v, def);
+	return def;
+}
+
+static void config_load_contention(struct cprof__config *cfg,
+				   const struct cprof_options *o)
+{
+	cfg->mutex_fraction = config_load_sampling(
+		o ? o->mutex_fraction : 0, "CPROF_MUTEX_FRACTION",
+		CPROF_DEFAULT_MUTEX_FRACTION, "mutex_fraction");
+	cfg->block_rate = config_load_sampling(
+		o ? o->block_rate : 0, "CPROF_BLOCK_RATE",
+		CPROF_DEFAULT_BLOCK_RATE_NS, "block_rate");
+}
+
 static void config_load_labels(struct cprof__config *cfg,
 			       const struct cprof_options *o)
 {
@@ -300,6 +335,7 @@ void cprof__config_load(struct cprof__config *cfg,
 	config_load_cpu(cfg, options);
 	config_load_memory(cfg, options);
 	config_load_labels(cfg, options);
+	config_load_contention(cfg, options);
 	config_load_unwinder(cfg);
 }
 

@@ -18,6 +18,8 @@
 #define CPROF_MAX_CPU_HZ 1000000 /* Go's SetCPUProfileRate clamp */
 #define CPROF_PATH_MAX 4096
 #define CPROF_DEFAULT_MEM_RATE_BYTES 524288
+#define CPROF_DEFAULT_MUTEX_FRACTION 10
+#define CPROF_DEFAULT_BLOCK_RATE_NS 100000
 
 enum cprof__unwinder {
 	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
@@ -35,6 +37,8 @@ struct cprof__config {
 	enum cprof__unwinder unwinder;
 	long mem_rate;                          /* 0: memory profiles off */
 	bool labels_inherit;
+	long mutex_fraction;                    /* 0: mutex profile off */
+	long block_rate;                        /* ns; 0: block profile off */
 	char heap_profile_path[CPROF_PATH_MAX]; /* "" when unset */
 };
 

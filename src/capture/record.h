@@ -28,6 +28,12 @@ enum cprof__record_kind {
 	CPROF_RECORD_ALLOC, /* value[0]: size, value[1]: address */
 	CPROF_RECORD_FREE,  /* value[1]: address; no stack */
 	CPROF_RECORD_THREAD_CREATE, /* value[0]: 1; the creator's stack */
+	/* value[0]: 1, value[1]: the delay waiters suffered (ns); the stack
+	 * of the unlock that ended it */
+	CPROF_RECORD_MUTEX,
+	/* value[0]: contentions x CPROF_BLOCK_COUNT_SCALE, value[1]: delay
+	 * (ns), both unsampled; the waiter's stack */
+	CPROF_RECORD_BLOCK,
 };
 
 #define CPROF_RECORD_TRUNCATED 0x1u /* the walk did not reach the root */

@@ -62,9 +62,16 @@ CPROF_API int cprof_stop(void)
 }
 
 /* Called from the fork handler: the child starts stopped. */
+/* The guard keeps the label table's lock out of the host's contention
+ * profiles. */
 CPROF_API int cprof_labels_push(const char *key, const char *value)
 {
-	return cprof__labels_push(key, value);
+	int rc;
+
+	cprof__reentry_enter();
+	rc = cprof__labels_push(key, value);
+	cprof__reentry_leave();
+	return rc;
 }
 
 CPROF_API int cprof_labels_pop(void) { return cprof__labels_pop(); }

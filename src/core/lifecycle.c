@@ -28,6 +28,7 @@
 #include "base/reentry.h"
 #include "capture/alloc_sampler.h"
 #include "capture/cfi_registry.h"
+#include "capture/contention.h"
 #include "capture/ring.h"
 #include "capture/unwind_select.h"
 #include "capture/threads.h"
@@ -36,6 +37,7 @@
 #include "http/http.h"
 #include "pprof/pprof.h"
 #include "profiles/collector.h"
+#include "profiles/contention.h"
 #include "profiles/cpu.h"
 #include "profiles/heap.h"
 #include "profiles/threadcreate.h"
@@ -143,6 +145,7 @@ static void lifecycle_atfork_child(void)
 	cprof__threads_atfork_child();
 	cprof__cfi_atfork_child();
 	cprof__collector_atfork_child();
+	cprof__contention_atfork_child();
 	cprof__cpu_atfork_child();
 	cprof__http_atfork_child();
 	cprof__symbolize_atfork_child();
@@ -180,6 +183,9 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	/* Without the signal only CPU profiling is off; the rest runs. */
 	cprof__cpu_init(cfg->signal);
 	cprof__threadcreate_init();
+	cprof__contention_init();
+	cprof__hooks_sync_init();
+	cprof__contention_start(cfg->mutex_fraction, cfg->block_rate);
 	rc = cprof__heap_init(cfg->mem_rate);
 	if (rc != 0)
 		cprof__warn("memory profiles are off: %s", cprof_strerror(rc));
@@ -246,6 +252,7 @@ void cprof__lifecycle_stop(void)
 	if (lifecycle.http)
 		cprof__http_stop();
 	lifecycle.http = false;
+	cprof__contention_stop();
 	cprof__cpu_fini();
 	if (lifecycle.collector)
 		cprof__collector_stop();

@@ -15,6 +15,10 @@ int cprof__hooks_init(void);
 /* While false the hooks pass straight through. */
 void cprof__hooks_enable(int on);
 
+/* Resolves the real synchronisation functions (hooks/sync.c) before any
+ * hook needs them. */
+void cprof__hooks_sync_init(void);
+
 /* Whether threads start with their creator's labels (default: yes). */
 void cprof__hooks_inherit_labels(bool on);
 

@@ -46,9 +46,13 @@ static atomic_bool hooks_exit_key_ready;
 static atomic_int hooks_enabled;
 static atomic_bool hooks_labels_inherit = true;
 
+/* The registry's lock is cprof's: the guard keeps it out of the host's
+ * contention profiles, here and in the trampoline. */
 static void hooks_thread_exit(void *unused)
 {
+	cprof__reentry_enter();
 	cprof__thread_unregister_self();
+	cprof__reentry_leave();
 }
 
 static void *hooks_thread_trampoline(void *p)
@@ -61,9 +65,11 @@ static void *hooks_thread_trampoline(void *p)
 		cprof__thread_become_internal(start.internal_name);
 	}
 	cprof__labels_adopt(start.labels);
+	cprof__reentry_enter();
 	if (cprof__thread_register_self(start.internal_name != NULL) != NULL &&
 	    atomic_load(&hooks_exit_key_ready))
 		pthread_setspecific(hooks_exit_key, (void *)1);
+	cprof__reentry_leave();
 	return start.routine(start.arg);
 }
 

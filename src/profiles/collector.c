@@ -22,6 +22,7 @@
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
+#include "profiles/contention.h"
 #include "profiles/cpu.h"
 #include "profiles/heap_aggregate.h"
 #include "profiles/threadcreate.h"
@@ -57,6 +58,10 @@ size_t cprof__collector_drain_locked(void)
 		case CPROF_RECORD_THREAD_CREATE:
 			cprof__threadcreate_add_locked(rec);
 			break;
+		case CPROF_RECORD_MUTEX:
+		case CPROF_RECORD_BLOCK:
+			cprof__contention_add_locked(rec);
+			break;
 		default:
 			break;
 		}
@@ -73,14 +78,17 @@ static bool collector_help(bool wait)
 {
 	size_t n;
 
-	if (wait)
-		pthread_mutex_lock(&collector_mutex);
-	else if (pthread_mutex_trylock(&collector_mutex) != 0)
-		return false;
+	/* Raised first: the lock is cprof's, not the host's contention. */
 	cprof__reentry_enter();
+	if (wait) {
+		pthread_mutex_lock(&collector_mutex);
+	} else if (pthread_mutex_trylock(&collector_mutex) != 0) {
+		cprof__reentry_leave();
+		return false;
+	}
 	n = cprof__collector_drain_locked();
-	cprof__reentry_leave();
 	pthread_mutex_unlock(&collector_mutex);
+	cprof__reentry_leave();
 	return n > 0;
 }
 
