@@ -37,6 +37,7 @@
 #include "pprof/pprof.h"
 #include "profiles/collector.h"
 #include "profiles/cpu.h"
+#include "profiles/goroutine.h"
 #include "profiles/heap.h"
 #include "profiles/threadcreate.h"
 #include "symbolize/symbolize.h"
@@ -180,6 +181,7 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	/* Without the signal only CPU profiling is off; the rest runs. */
 	cprof__cpu_init(cfg->signal);
 	cprof__threadcreate_init();
+	cprof__goroutine_init();
 	rc = cprof__heap_init(cfg->mem_rate);
 	if (rc != 0)
 		cprof__warn("memory profiles are off: %s", cprof_strerror(rc));
