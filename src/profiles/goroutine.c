@@ -40,6 +40,10 @@ struct goroutine_view {
 	size_t *order;
 	size_t *group;
 	uint64_t no_sample; /* location of GOROUTINE_NO_SAMPLE_FRAME */
+	/* Per location id, the offset from its symbol's start + 1 (0: not
+	 * looked up yet): the symbolizer's lookup is slow, and a dump repeats
+	 * the same frames in many threads. */
+	uint64_t *offsets;
 };
 
 static int goroutine_key_cmp(const struct cprof__thread_dump_entry *a,
@@ -126,6 +130,7 @@ static void goroutine_view_fini(struct goroutine_view *v)
 	cprof__stackset_free(v->stacks);
 	cprof__free(v->creators);
 	cprof__free(v->order);
+	cprof__free(v->offsets);
 	cprof__free(v->group);
 	memset(v, 0, sizeof(*v));
 }
@@ -285,12 +290,27 @@ static int goroutine_write_counts(struct goroutine_view *v,
 
 /* One frame as Go's traceback prints it: "func(...)" and
  * "\tfile:line +0xoff", one pair per inlined function. */
+static uint64_t goroutine_offset(struct goroutine_view *v,
+				 const struct cprof__location *l)
+{
+	uint64_t off = 0;
+
+	if (v->offsets == NULL || l->id > v->p->locations.len)
+		return 0;
+	if (v->offsets[l->id] == 0) {
+		cprof__symbolize_offset(l->address, &off);
+		v->offsets[l->id] = off + 1;
+	}
+	return v->offsets[l->id] - 1;
+}
+
 static void goroutine_write_frame(struct cprof__buf *out,
-				  const struct cprof__profile *p, uint64_t id,
+				  struct goroutine_view *v, uint64_t id,
 				  const char *prefix)
 {
+	const struct cprof__profile *p = v->p;
 	const struct cprof__location *l = cprof__profile_location(p, id);
-	uint64_t offset = 0;
+	uint64_t offset;
 
 	if (l == NULL)
 		return;
@@ -299,7 +319,7 @@ static void goroutine_write_frame(struct cprof__buf *out,
 				  l->address);
 		return;
 	}
-	cprof__symbolize_offset(l->address, &offset);
+	offset = goroutine_offset(v, l);
 	for (size_t k = 0; k < l->n_lines; k++) {
 		const struct cprof__function *f =
 			cprof__profile_function(p, l->lines[k].function_id);
@@ -369,12 +389,12 @@ static void goroutine_write_thread(struct goroutine_view *v, size_t i,
 	cprof__buf_printf(out, ", %s]:\n", e->name);
 	goroutine_write_labels(out, e->labels);
 	for (size_t k = 0; k < nlocs; k++)
-		goroutine_write_frame(out, v->p, locs[k], "");
+		goroutine_write_frame(out, v, locs[k], "");
 	if (v->creators[i] >= 0) {
 		locs = cprof__stackset_locations(v->stacks, v->creators[i],
 						 &nlocs);
 		if (nlocs > 0)
-			goroutine_write_frame(out, v->p, locs[0],
+			goroutine_write_frame(out, v, locs[0],
 					      "created by ");
 	}
 	cprof__buf_putc(out, '\n');
@@ -386,6 +406,8 @@ static int goroutine_write_dump(struct goroutine_view *v,
 {
 	size_t *byid = cprof__calloc(v->dump.n + 1, sizeof(*byid));
 
+	v->offsets = cprof__calloc(v->p->locations.len + 1,
+				   sizeof(*v->offsets));
 	if (byid == NULL)
 		return CPROF_ENOMEM;
 	for (size_t i = 0; i < v->dump.n; i++)
