@@ -19,6 +19,16 @@ int cprof__cfi_unwind_as(const struct cprof__regs *regs,
 			 struct cprof__stack_bounds bounds, uintptr_t *pcs,
 			 int max, enum cprof__unwind_end *end);
 
+/* The same walk over a copy of another thread's stack: the bytes of
+ * [bounds.lo, bounds.hi) sit at bounds.lo + shift in our memory (taken with
+ * process_vm_readv, so a thread that exits meanwhile costs an EFAULT, not a
+ * SIGSEGV). Addresses in regs and the pcs written are the original's. No
+ * alternate signal stack is looked for (sigaltstack would be ours). */
+int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
+			      struct cprof__stack_bounds bounds,
+			      uintptr_t shift, uintptr_t *pcs, int max,
+			      enum cprof__unwind_end *end);
+
 /* Fills regs with the calling function's own rip, rsp and rbp, for a hook
  * that walks its own stack (other registers unknown). Always inlined, so
  * the pc and sp are the caller's, where its CFI describes them exactly. */

@@ -65,6 +65,9 @@ struct cfi_walk {
 	uint64_t snap_gen_key; /* gen << 48, mixed into cache keys */
 	bool cache_on;
 	struct cprof__stack_bounds cur, other; /* stack in use; the other one */
+	/* Where the stack is read: address + shift (0, or the offset of a
+	 * copy of another thread's stack). */
+	uintptr_t shift;
 	struct cprof__cfi_walk_stats st;
 	uintptr_t sigregs[CPROF_REG_COUNT];
 };
@@ -82,7 +85,7 @@ static inline bool cfi_walk_read(const struct cfi_walk *w, uintptr_t addr,
 {
 	if (!cfi_walk_in(&w->cur, addr, sizeof(uintptr_t)) || (addr & 7))
 		return false;
-	*out = *(const volatile uintptr_t *)addr;
+	*out = *(const volatile uintptr_t *)(addr + w->shift);
 	return true;
 }
 
@@ -381,9 +384,9 @@ cfi_walk_account(struct cfi_walk *w, struct cprof__stack_bounds b)
  * from rsp or rbp) is handled inline on locals; everything else syncs
  * the locals into w and goes through cfi_walk_slow_step, out of line.
  */
-int cprof__cfi_unwind_as(const struct cprof__regs *regs,
-			 struct cprof__stack_bounds bounds, uintptr_t *pcs,
-			 int max, enum cprof__unwind_end *end)
+static inline __attribute__((always_inline)) int
+cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
+	   uintptr_t shift, uintptr_t *pcs, int max, enum cprof__unwind_end *end)
 {
 	struct cfi_walk w;
 	uintptr_t cur, pc, sp, fp, lo, hi;
@@ -402,10 +405,11 @@ int cprof__cfi_unwind_as(const struct cprof__regs *regs,
 	w.exact = true;
 	w.cur = bounds;
 	w.other.lo = w.other.hi = 0;
+	w.shift = shift;
 	pc = regs->r[CPROF_REG_RIP];
 	sp = regs->r[CPROF_REG_RSP];
 	fp = regs->r[CPROF_REG_RBP];
-	if (!cfi_walk_in(&bounds, sp, 0))
+	if (shift == 0 && !cfi_walk_in(&bounds, sp, 0))
 		cfi_walk_altstack(&w);
 	lo = w.cur.lo;
 	hi = w.cur.hi;
@@ -439,7 +443,7 @@ int cprof__cfi_unwind_as(const struct cprof__regs *regs,
 		if (cfa < sp + 8 || cfa < sp || cfa > hi || cfa - 8 < lo ||
 		    (cfa & 7))
 			goto slow;
-		ra = *(const volatile uintptr_t *)(cfa - 8);
+		ra = *(const volatile uintptr_t *)(cfa - 8 + shift);
 		if (rbp != 0) {
 			uintptr_t slot = cfa + (uintptr_t)(intptr_t)rbp;
 
@@ -449,10 +453,12 @@ int cprof__cfi_unwind_as(const struct cprof__regs *regs,
 			if (rbp == CPROF_CFI_RBP_UNDEF)
 				w.fp_ok = false;
 			else if (slot >= sp && slot >= lo && slot < hi - 7 &&
-				 !(slot & 7))
-				fp = *(const volatile uintptr_t *)slot;
-			else if (slot >= sp)
+				 !(slot & 7)) {
+				fp = *(const volatile uintptr_t *)(slot + shift);
+				w.fp_ok = true;
+			} else if (slot >= sp) {
 				w.fp_ok = false;
+			}
 		}
 		sp = cfa;
 		pc = ra;
@@ -494,6 +500,21 @@ moved:
 	w.st.frames = (uint64_t)n;
 	cfi_walk_account(&w, bounds);
 	return n;
+}
+
+int cprof__cfi_unwind_as(const struct cprof__regs *regs,
+			 struct cprof__stack_bounds bounds, uintptr_t *pcs,
+			 int max, enum cprof__unwind_end *end)
+{
+	return cfi_unwind(regs, bounds, 0, pcs, max, end);
+}
+
+int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
+			      struct cprof__stack_bounds bounds,
+			      uintptr_t shift, uintptr_t *pcs, int max,
+			      enum cprof__unwind_end *end)
+{
+	return cfi_unwind(regs, bounds, shift, pcs, max, end);
 }
 
 void cprof__cfi_walk_stats(struct cprof__cfi_walk_stats *out)

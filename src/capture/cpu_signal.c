@@ -93,3 +93,8 @@ void cprof__cpu_signal_host_view(struct sigaction *old)
 {
 	*old = cpu_signal_previous;
 }
+
+int cprof__cpu_signal_number(void)
+{
+	return cprof__cpu_signal_still_ours() ? cpu_signal_installed : 0;
+}

@@ -22,6 +22,10 @@ void cprof__cpu_signal_enable(bool on);
  * (then cprof must stop sending it). */
 bool cprof__cpu_signal_still_ours(void);
 
+/* The signal our handler is installed on, or 0 (none, or the host has
+ * since taken it). */
+int cprof__cpu_signal_number(void);
+
 /* The C library's sigaction, bypassing our interposed one. */
 int cprof__real_sigaction(int signo, const struct sigaction *act,
 			  struct sigaction *old);

@@ -23,6 +23,7 @@
 #include "capture/labels.h"
 #include "capture/ring.h"
 #include "capture/stackmap.h"
+#include "capture/thread_sample.h"
 #include "capture/threads.h"
 #include "capture/unwind.h"
 
@@ -63,6 +64,8 @@ void cprof__cpu_signal_handler_as(int signo, siginfo_t *si, void *uc)
 	int64_t weight;
 	uint64_t pos;
 
+	if (cprof__thread_sample_handle_as(si, uc))
+		goto out;
 	if (!atomic_load_explicit(&cprof__cpu_signal_enabled,
 				  memory_order_relaxed))
 		goto out;

@@ -14,6 +14,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "capture/threads.h"
 
@@ -27,6 +29,12 @@ int cprof__cpu_timers_start(int signo, int hz);
 void cprof__cpu_timers_stop(void);
 /* True while the ITIMER_PROF fallback runs. Async-signal-safe. */
 bool cprof__cpu_itimer_on_as(void);
+
+/* A one-shot timer on thread tid's CPU clock that sends signo with cookie
+ * in si_value to that thread after its next nanosecond of CPU time (the
+ * threads profile's sample of a running thread). The caller deletes *out
+ * with timer_delete. 0 or CPROF_E*. */
+int cprof__cpu_timer_oneshot(pid_t tid, int signo, int cookie, timer_t *out);
 
 /* For threads.c, under its lock: arm (when the timers are on) or disarm
  * one thread's timer. */

@@ -152,3 +152,25 @@ bool cprof__cpu_itimer_on_as(void)
 {
 	return atomic_load_explicit(&timers_itimer, memory_order_relaxed);
 }
+
+int cprof__cpu_timer_oneshot(pid_t tid, int signo, int cookie, timer_t *out)
+{
+	struct sigevent sev;
+	struct itimerspec its;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = signo;
+	sev.sigev_value.sival_int = cookie;
+	sev.sigev_notify_thread_id = tid;
+	if (timer_create(timer_thread_clock(tid), &sev, out) != 0)
+		return errno == EINVAL || errno == ESRCH ? CPROF_ESTATE
+							 : CPROF_ENOMEM;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_nsec = 1; /* the thread's next nanosecond of CPU */
+	if (timer_settime(*out, 0, &its, NULL) != 0) {
+		timer_delete(*out);
+		return CPROF_ESTATE;
+	}
+	return 0;
+}

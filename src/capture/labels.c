@@ -18,12 +18,28 @@
 
 #include "base/alloc.h"
 #include "base/hindex.h"
+#include "capture/threads.h"
 #include "cprof.h"
 
 __thread const struct cprof__label_set *cprof__labels_current;
 static __thread const struct cprof__label_set
 	*labels_stack[CPROF_LABELS_MAX_DEPTH];
 static __thread int labels_depth;
+
+/* Makes set the calling thread's labels, and publishes it in the thread's
+ * registry slot for readers on other threads (the threads profile). The
+ * TLS pointer is written after the set is complete (release), so a signal
+ * handler on this thread sees the old set or the new one. */
+static void labels_set_current(const struct cprof__label_set *set)
+{
+	struct cprof__thread *t;
+
+	atomic_signal_fence(memory_order_release);
+	cprof__labels_current = set;
+	t = cprof__thread_self_as();
+	if (t != NULL)
+		atomic_store_explicit(&t->labels, set, memory_order_release);
+}
 
 static pthread_mutex_t labels_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cprof__hindex labels_index = CPROF_HINDEX_INIT;
@@ -152,8 +168,7 @@ int cprof__labels_push(const char *key, const char *value)
 	if (set == NULL)
 		return CPROF_ENOMEM;
 	labels_stack[labels_depth++] = cur;
-	atomic_signal_fence(memory_order_release);
-	cprof__labels_current = set;
+	labels_set_current(set);
 	return 0;
 }
 
@@ -161,11 +176,11 @@ int cprof__labels_pop(void)
 {
 	if (labels_depth == 0)
 		return CPROF_ESTATE;
-	cprof__labels_current = labels_stack[--labels_depth];
+	labels_set_current(labels_stack[--labels_depth]);
 	return 0;
 }
 
 void cprof__labels_adopt(const struct cprof__label_set *set)
 {
-	cprof__labels_current = set;
+	labels_set_current(set);
 }

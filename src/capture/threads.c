@@ -27,6 +27,8 @@
 #include "base/alloc.h"
 #include "base/log.h"
 #include "capture/cpu_timer.h"
+#include "capture/crumb.h"
+#include "capture/labels.h"
 #include "capture/stackmap.h"
 #include "capture/threads_tls.h"
 #include "cprof.h"
@@ -116,6 +118,15 @@ static void threads_release_locked(struct cprof__thread *t)
 	atomic_store(&t->tid, 0);
 }
 
+/* A slot's per-thread state starts empty: no call, no labels, no creator. */
+static void threads_slot_clear(struct cprof__thread *t)
+{
+	cprof__crumb_reset(&t->crumb);
+	atomic_store(&t->labels, NULL);
+	atomic_store(&t->created_depth, 0);
+	atomic_store(&t->sample_req, NULL);
+}
+
 /* Claims a slot for tid (replacing a stale slot of a dead thread that had
  * the same tid). NULL when the registry is full. */
 static struct cprof__thread *threads_claim_locked(pid_t tid, bool internal,
@@ -147,6 +158,7 @@ static struct cprof__thread *threads_claim_locked(pid_t tid, bool internal,
 	t->stack_lo = lo;
 	t->stack_hi = hi;
 	t->has_timer = false;
+	threads_slot_clear(t);
 	atomic_store(&t->tid, tid);
 	atomic_store_explicit(&t->state, CPROF_THREAD_LIVE,
 			      memory_order_release);
@@ -225,6 +237,8 @@ struct cprof__thread *cprof__thread_register_self(bool internal)
 	pthread_mutex_lock(&threads_lock);
 	t = threads_claim_locked(threads_gettid(), internal, lo, hi);
 	pthread_mutex_unlock(&threads_lock);
+	if (t != NULL)
+		atomic_store(&t->labels, cprof__labels_current);
 	cprof__tls_thread = t;
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	return t;
@@ -359,6 +373,7 @@ void cprof__threads_atfork_child(void)
 
 		t->has_timer = false;
 		if (t != self) {
+			threads_slot_clear(t);
 			atomic_store(&t->state, CPROF_THREAD_FREE);
 			atomic_store(&t->tid, 0);
 		}
@@ -366,4 +381,15 @@ void cprof__threads_atfork_child(void)
 	if (self != NULL)
 		atomic_store(&self->tid, threads_gettid());
 	threads_index_rebuild_locked();
+}
+
+void cprof__thread_set_creator(struct cprof__thread *t, const uintptr_t *pcs,
+			       int n)
+{
+	if (n > CPROF_THREAD_CREATOR_FRAMES)
+		n = CPROF_THREAD_CREATOR_FRAMES;
+	for (int i = 0; i < n; i++)
+		t->created_by[i] = pcs[i];
+	atomic_store_explicit(&t->created_depth, (uint32_t)(n > 0 ? n : 0),
+			      memory_order_release);
 }

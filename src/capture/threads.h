@@ -21,11 +21,15 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "capture/crumb_types.h"
 #include "capture/unwind.h"
 
 /* Most threads tracked at once; threads beyond it are not profiled (counted
  * in cprof__threads_overflow). */
 #define CPROF_MAX_THREADS 8192
+
+/* Frames kept of the stack that created a thread. */
+#define CPROF_THREAD_CREATOR_FRAMES 32
 
 enum cprof__thread_state {
 	CPROF_THREAD_FREE = 0,
@@ -45,6 +49,19 @@ struct cprof__thread {
 	/* The CPU timer of the running CPU session; registry lock. */
 	bool has_timer;
 	timer_t timer;
+	/* The blocking call the thread is in, if any (crumb.h). */
+	struct cprof__crumb crumb;
+	/* The thread's current label set (struct cprof__label_set), published
+	 * by the owner whenever it changes, for readers on other threads. */
+	_Atomic(const void *) labels;
+	/* The creator's stack (return addresses), for the threads dump's
+	 * "created by". Owner writes it once after registering, then
+	 * publishes created_depth (release). */
+	uintptr_t created_by[CPROF_THREAD_CREATOR_FRAMES];
+	_Atomic uint32_t created_depth;
+	/* A pending one-shot stack sample of this running thread (thread_sample.h):
+	 * the sampler sets it, the handler on this thread takes it. */
+	_Atomic(void *) sample_req;
 };
 
 /* Starts the registry and registers the calling thread. Idempotent. */
@@ -54,6 +71,11 @@ void cprof__threads_fini(void);
 /* Registers the calling thread (from the pthread_create trampoline, or the
  * thread that starts cprof). internal marks cprof's own threads. */
 struct cprof__thread *cprof__thread_register_self(bool internal);
+/* Records, on the calling thread's own slot t, the stack that created it
+ * (return addresses, innermost first; at most CPROF_THREAD_CREATOR_FRAMES
+ * kept). */
+void cprof__thread_set_creator(struct cprof__thread *t, const uintptr_t *pcs,
+			       int n);
 /* Unregisters the calling thread (thread exit): stops its timer. */
 void cprof__thread_unregister_self(void);
 

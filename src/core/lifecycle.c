@@ -39,6 +39,7 @@
 #include "profiles/collector.h"
 #include "profiles/contention.h"
 #include "profiles/cpu.h"
+#include "profiles/goroutine.h"
 #include "profiles/heap.h"
 #include "profiles/threadcreate.h"
 #include "symbolize/symbolize.h"
@@ -186,6 +187,7 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	cprof__contention_init();
 	cprof__hooks_sync_init();
 	cprof__contention_start(cfg->mutex_fraction, cfg->block_rate);
+	cprof__goroutine_init();
 	rc = cprof__heap_init(cfg->mem_rate);
 	if (rc != 0)
 		cprof__warn("memory profiles are off: %s", cprof_strerror(rc));

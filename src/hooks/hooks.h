@@ -12,6 +12,9 @@
 /* Resolves the real functions and creates what the hooks use (the thread
  * exit key, the fork handlers). Called from cprof_start; idempotent. */
 int cprof__hooks_init(void);
+/* Resolves the real blocking calls behind the breadcrumb wrappers
+ * (blocking.c), outside any signal handler. */
+int cprof__blocking_init(void);
 /* While false the hooks pass straight through. */
 void cprof__hooks_enable(int on);
 

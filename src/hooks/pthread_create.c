@@ -19,10 +19,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "base/alloc.h"
 #include "base/reentry.h"
 #include "base/clock.h"
+#include "capture/crumb.h"
 #include "capture/labels.h"
 #include "capture/ring.h"
 #include "capture/stack_here.h"
@@ -38,6 +40,8 @@ struct hooks_thread_start {
 	void *arg;
 	const char *internal_name; /* NULL: a host thread */
 	const struct cprof__label_set *labels; /* inherited from the creator */
+	int creator_depth;                      /* creator_pcs used */
+	uintptr_t creator_pcs[CPROF_THREAD_CREATOR_FRAMES];
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
@@ -58,6 +62,7 @@ static void hooks_thread_exit(void *unused)
 static void *hooks_thread_trampoline(void *p)
 {
 	struct hooks_thread_start start = *(struct hooks_thread_start *)p;
+	struct cprof__thread *self;
 
 	cprof__free(p);
 	if (start.internal_name != NULL) {
@@ -66,16 +71,21 @@ static void *hooks_thread_trampoline(void *p)
 	}
 	cprof__labels_adopt(start.labels);
 	cprof__reentry_enter();
-	if (cprof__thread_register_self(start.internal_name != NULL) != NULL &&
-	    atomic_load(&hooks_exit_key_ready))
-		pthread_setspecific(hooks_exit_key, (void *)1);
+	self = cprof__thread_register_self(start.internal_name != NULL);
+	if (self != NULL) {
+		cprof__thread_set_creator(self, start.creator_pcs,
+					  start.creator_depth);
+		if (atomic_load(&hooks_exit_key_ready))
+			pthread_setspecific(hooks_exit_key, (void *)1);
+	}
 	cprof__reentry_leave();
 	return start.routine(start.arg);
 }
 
 /* The creating thread's stack, for the threadcreate profile. Called by
  * pthread_create itself (cprof__stack_here drops exactly these frames). */
-static __attribute__((noinline)) void hooks_record_creation(void)
+static __attribute__((noinline)) void
+hooks_record_creation(struct hooks_thread_start *start)
 {
 	struct cprof__record *rec;
 	enum cprof__unwind_end end;
@@ -96,6 +106,11 @@ static __attribute__((noinline)) void hooks_record_creation(void)
 	rec->value[0] = 1;
 	rec->value[1] = 0;
 	rec->labels = cprof__labels_current;
+	start->creator_depth = rec->depth < CPROF_THREAD_CREATOR_FRAMES
+				       ? rec->depth
+				       : CPROF_THREAD_CREATOR_FRAMES;
+	memcpy(start->creator_pcs, rec->pc,
+	       (size_t)start->creator_depth * sizeof(uintptr_t));
 	cprof__ring_publish_as(&cprof__capture_ring, pos);
 }
 
@@ -130,12 +145,13 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->routine = routine;
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
+	start->creator_depth = 0;
 	start->labels = atomic_load_explicit(&hooks_labels_inherit,
 					     memory_order_relaxed)
 				? cprof__labels_current
 				: NULL;
 	if (start->internal_name == NULL)
-		hooks_record_creation();
+		hooks_record_creation(start);
 	rc = real(thread, attr, hooks_thread_trampoline, start);
 	if (rc != 0)
 		cprof__free(start);
@@ -147,6 +163,8 @@ int cprof__hooks_init(void)
 {
 	if (hooks_resolve_pthread_create() == NULL)
 		return CPROF_ENOTSUP;
+	if (cprof__blocking_init() != 0)
+		return CPROF_ENOTSUP;
 	if (!atomic_load(&hooks_exit_key_ready)) {
 		if (pthread_key_create(&hooks_exit_key, hooks_thread_exit) != 0)
 			return CPROF_ENOMEM;
@@ -155,7 +173,11 @@ int cprof__hooks_init(void)
 	return 0;
 }
 
-void cprof__hooks_enable(int on) { atomic_store(&hooks_enabled, on); }
+void cprof__hooks_enable(int on)
+{
+	atomic_store(&hooks_enabled, on);
+	cprof__crumbs_enable(on != 0);
+}
 
 void cprof__hooks_inherit_labels(bool on)
 {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/threads/run.sh BUILD_DIR [ROUNDS] - the threads-profile benchmark
+# (issue #5), results in docs/PERFORMANCE.md.
+#
+# 1. Time to take a threads profile of N threads (CPROF_BENCH_THREADS,
+#    default 1000; bench_threads_many: 90 % blocked in wrapped calls, 9 %
+#    inside libc where only /proc/self/task/TID/syscall sees them, 1 %
+#    burning CPU), through HTTP as a user takes it: /debug/pprof/goroutine
+#    at debug=0 (protobuf, symbolized, gzip'd), debug=1 and debug=2.
+#    ROUNDS interleaved rounds (default 7), one request of each form per
+#    round in rotating order; median and range. The peer, gdb -batch
+#    "thread apply all bt" (ptrace: it stops every thread), runs once per
+#    round on the same process when CPROF_BENCH_GDB=1 (default), and is
+#    given as a ratio to the debug=2 dump in the same round.
+# 2. Wrapper cost per call: bench_threads_wrapcost runs poll(NULL, 0, 0)
+#    CPROF_BENCH_CALLS times (default 5000000) without cprof, and with
+#    cprof preloaded and started (the breadcrumb enter+leave) and then
+#    stopped (the idle path), ROUNDS interleaved rounds; medians of the
+#    paired differences against the run without cprof in the same round.
+#
+# No python: bash, awk, sort, curl. The HTTP port comes from
+# tests/integration/ports.sh's free_port.
+set -euo pipefail
+
+usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+build=$(cd "$1" && pwd) || usage
+rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
+case $rounds in '' | *[!0-9]*) usage ;; esac
+[ "$rounds" -ge 1 ] || usage
+nthreads=${CPROF_BENCH_THREADS:-1000}
+calls=${CPROF_BENCH_CALLS:-5000000}
+use_gdb=${CPROF_BENCH_GDB:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$build/bench/threads
+lib=$build/libcprof.so
+source "$here/../../tests/integration/ports.sh"
+for f in "$lib" "$bin/bench_threads_many" "$bin/bench_threads_wrapcost"; do
+	[ -e "$f" ] || { echo "missing $f: build first" >&2; exit 1; }
+done
+command -v gdb >/dev/null || use_gdb=0
+tmp=$(mktemp -d)
+host=
+cleanup() {
+	touch "$tmp/done"
+	[ -n "$host" ] && kill "$host" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# median and range of the numbers on stdin: "MEDIAN [MIN … MAX]"
+stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3g [%.3g … %.3g]", m, v[1], v[NR] }'
+}
+now_ms() { echo $(($(date +%s%N) / 1000)) | awk '{ printf "%.3f", $1 / 1000 }'; }
+
+echo "# threads profile of $nthreads threads, $rounds rounds ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1 /proc/loadavg))"
+port=$(free_port)
+LD_PRELOAD=$lib CPROF_HTTP=127.0.0.1:$port "$bin/bench_threads_many" "$nthreads" "$tmp/done" >"$tmp/out" &
+host=$!
+for _ in $(seq 1 300); do grep -q ready "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+grep -q ready "$tmp/out" || { echo "the host never got ready" >&2; exit 1; }
+url=http://127.0.0.1:$port/debug/pprof/goroutine
+curl -sf -o /dev/null "$url" # first request: symbol tables are loaded
+forms="0 1 2"
+for r in $(seq 1 "$rounds"); do
+	for d in $forms; do
+		t=$(curl -sf -o "$tmp/p$d" -w '%{time_total}' "$url?debug=$d")
+		echo "$t" >>"$tmp/t$d"
+	done
+	forms="$(cut -d' ' -f2- <<<"$forms") $(cut -d' ' -f1 <<<"$forms")"
+	if [ "$use_gdb" = 1 ]; then
+		a=$(now_ms)
+		gdb -batch -p "$host" -ex "thread apply all bt" >"$tmp/gdb" 2>&1 || true
+		b=$(now_ms)
+		awk -v a="$a" -v b="$b" 'BEGIN { print (b - a) / 1000 }' >>"$tmp/tgdb"
+		tail -1 "$tmp/t2" | awk -v g="$(tail -1 "$tmp/tgdb")" '{ print g / $1 }' >>"$tmp/rgdb"
+	fi
+done
+threads_seen=$(head -1 "$tmp/p1")
+echo "debug=1 says: $threads_seen"
+for d in 0 1 2; do
+	echo "debug=$d: $(awk '{ print $1 * 1000 }' "$tmp/t$d" | stats) ms"
+done
+if [ "$use_gdb" = 1 ]; then
+	echo "gdb thread apply all bt: $(awk '{ print $1 * 1000 }' "$tmp/tgdb" | stats) ms" \
+		"($(grep -c '^Thread ' "$tmp/gdb") threads); gdb / cprof debug=2: $(stats <"$tmp/rgdb")"
+fi
+grep -c 'runnable, no sample' "$tmp/p2" | sed 's/^/runnable, no sample in the last debug=2: /'
+touch "$tmp/done"
+wait "$host" 2>/dev/null || true
+host=
+
+echo "# wrapper cost: poll(NULL, 0, 0), $calls calls, $rounds rounds"
+for r in $(seq 1 "$rounds"); do
+	base=$("$bin/bench_threads_wrapcost" "$calls" | awk '/^running/ { print $2 }')
+	LD_PRELOAD=$lib "$bin/bench_threads_wrapcost" "$calls" >"$tmp/w"
+	echo "$base" >>"$tmp/wbase"
+	awk -v b="$base" '/^running/ { print $2 - b }' "$tmp/w" >>"$tmp/wrun"
+	awk -v b="$base" '/^stopped/ { print $2 - b }' "$tmp/w" >>"$tmp/wstop"
+done
+echo "no cprof: $(stats <"$tmp/wbase") ns/call"
+echo "cprof started (crumb enter+leave): +$(stats <"$tmp/wrun") ns/call"
+echo "cprof stopped (flag load): +$(stats <"$tmp/wstop") ns/call"
