@@ -18,6 +18,8 @@
 #define CPROF_MAX_CPU_HZ 1000000 /* Go's SetCPUProfileRate clamp */
 #define CPROF_PATH_MAX 4096
 #define CPROF_DEFAULT_MEM_RATE_BYTES 524288
+#define CPROF_DEFAULT_TRACE_BUFFER_BYTES 262144
+#define CPROF_MAX_TRACE_FLIGHT_SECONDS 3600
 
 enum cprof__unwinder {
 	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
@@ -36,6 +38,9 @@ struct cprof__config {
 	long mem_rate;                          /* 0: memory profiles off */
 	bool labels_inherit;
 	char heap_profile_path[CPROF_PATH_MAX]; /* "" when unset */
+	char trace_path[CPROF_PATH_MAX];        /* "" when unset */
+	int trace_flight_seconds;               /* 0: no flight recorder */
+	int trace_buffer_bytes;                 /* per thread */
 };
 
 /* Fills *cfg. options may be NULL (environment and defaults only). */

@@ -29,6 +29,8 @@
 #include "capture/threads.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
+#include "trace/tbuf.h"
+#include "trace/trace.h"
 
 typedef int (*hooks_pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 				       void *(*)(void *), void *);
@@ -38,6 +40,7 @@ struct hooks_thread_start {
 	void *arg;
 	const char *internal_name; /* NULL: a host thread */
 	const struct cprof__label_set *labels; /* inherited from the creator */
+	uint32_t creator_tid; /* for the trace */
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
@@ -48,6 +51,7 @@ static atomic_bool hooks_labels_inherit = true;
 
 static void hooks_thread_exit(void *unused)
 {
+	cprof__trace_thread_exit();
 	cprof__thread_unregister_self();
 }
 
@@ -61,6 +65,8 @@ static void *hooks_thread_trampoline(void *p)
 		cprof__thread_become_internal(start.internal_name);
 	}
 	cprof__labels_adopt(start.labels);
+	if (start.internal_name == NULL)
+		cprof__trace_thread_start(start.creator_tid);
 	if (cprof__thread_register_self(start.internal_name != NULL) != NULL &&
 	    atomic_load(&hooks_exit_key_ready))
 		pthread_setspecific(hooks_exit_key, (void *)1);
@@ -124,6 +130,7 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->routine = routine;
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
+	start->creator_tid = cprof__trace_on() ? cprof__trace_tid_as() : 0;
 	start->labels = atomic_load_explicit(&hooks_labels_inherit,
 					     memory_order_relaxed)
 				? cprof__labels_current
@@ -172,5 +179,10 @@ CPROF_API int pthread_setname_np(pthread_t thread, const char *name)
 		return ENOSYS;
 	if (own != NULL && pthread_equal(thread, pthread_self()))
 		name = own;
+	else if (own == NULL)
+		cprof__trace_thread_name(pthread_equal(thread, pthread_self())
+						 ? 0
+						 : (uintptr_t)thread,
+					 name);
 	return real(thread, name);
 }
