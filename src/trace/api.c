@@ -86,11 +86,11 @@ CPROF_API void cprof_trace_wait_begin(int kind, const char *what)
 	cprof__trace_wait_begin(kind, what);
 }
 
-/* noinline and not a tail call: the recorded stack starts at our caller
- * (cprof__trace_wait_end skips its own frame and this one). */
+/* The "hook" of the public wait API: not a tail call, so that the stack
+ * cprof__trace_wait_end records starts at our caller. */
 CPROF_API __attribute__((noinline)) void cprof_trace_wait_end(void)
 {
-	cprof__trace_wait_end();
+	cprof__trace_wait_end_skip(2);
 	__asm__ volatile("" ::: "memory");
 }
 

@@ -108,8 +108,9 @@ void cprof__trace_wait_begin(int kind, const char *call)
 	w->begin_ns = cprof__now_ns();
 }
 
-/* noinline: the stack skips exactly this frame and the hook's. */
-__attribute__((noinline)) void cprof__trace_wait_end(void)
+/* Ends the open wait. Its stack (if the wait was long enough) drops the
+ * first `skip` frames, this function's own included. */
+__attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
 {
 	struct emit_wait *w = &emit_wait;
 	struct {
@@ -132,7 +133,7 @@ __attribute__((noinline)) void cprof__trace_wait_end(void)
 	memset(&ev, 0, sizeof(ev));
 	memcpy(payload.call, w->call, sizeof(payload.call));
 	if (now - w->begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
-		depth = cprof__stack_here(payload.pc, CPROF_MAX_FRAMES, 2,
+		depth = cprof__stack_here(payload.pc, CPROF_MAX_FRAMES, skip,
 					  &end);
 	ev.kind = CPROF_TRACE_WAIT;
 	ev.len = sizeof(payload.call);
@@ -144,4 +145,11 @@ __attribute__((noinline)) void cprof__trace_wait_end(void)
 	cprof__trace_tbuf_put_as(tb, &ev, &payload,
 				 sizeof(payload.call) +
 					 (size_t)depth * sizeof(uintptr_t));
+}
+
+/* Frames dropped: cprof__trace_wait_end_skip, this function, the hook. */
+__attribute__((noinline)) void cprof__trace_wait_end(void)
+{
+	cprof__trace_wait_end_skip(3);
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }

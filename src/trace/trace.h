@@ -75,6 +75,8 @@ uint64_t cprof__trace_next_task_id(void);
  */
 void cprof__trace_wait_begin(int kind, const char *call);
 void cprof__trace_wait_end(void);
+/* The same for the public API, whose function is the "hook" (api.c). */
+void cprof__trace_wait_end_skip(int skip);
 
 /* fork: the child runs no trace. */
 void cprof__trace_atfork_prepare(void);

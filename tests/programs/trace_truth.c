@@ -96,6 +96,7 @@ static __attribute__((noinline)) void fake_lock_wait(void)
 	cprof_trace_wait_begin(CPROF_TRACE_WAIT_LOCK, "fake_lock");
 	sleep_ms(wait_ms);
 	cprof_trace_wait_end();
+	sink++; /* not a tail call: this frame shows in the wait's stack */
 }
 
 static void *waiter(void *arg)
