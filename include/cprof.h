@@ -72,7 +72,17 @@ struct cprof_options {
 	 * shorter ones with probability ns/rate (Go's SetBlockProfileRate);
 	 * -1 turns it off; 0: CPROF_BLOCK_RATE, else 100000 (100 us). */
 	long block_rate;
-	void *reserved[11];
+	/* Trace the whole run and write the trace here at exit (Chrome Trace
+	 * Event JSON, gzip'd when the path ends in ".gz"); "%p" is the pid.
+	 * NULL: CPROF_TRACE, else no whole-run trace. */
+	const char *trace_path;
+	/* Run the flight recorder, keeping the last N seconds (1..3600);
+	 * 0: CPROF_TRACE_FLIGHT, else off. */
+	int trace_flight_seconds;
+	/* Bytes of each thread's trace buffer (1024..67108864); 0:
+	 * CPROF_TRACE_BUFFER, else 262144. */
+	int trace_buffer_bytes;
+	void *reserved[9];
 };
 
 /* Starts profiling as the options say. CPROF_EALREADY if already started
@@ -96,6 +106,49 @@ CPROF_API int cprof_stop(void);
  */
 CPROF_API int cprof_labels_push(const char *key, const char *value);
 CPROF_API int cprof_labels_pop(void);
+
+/*
+ * The execution trace (README.md, "The execution trace"): while a trace
+ * runs (/debug/pprof/trace, CPROF_TRACE or the flight recorder
+ * CPROF_TRACE_FLIGHT), these annotations appear on its timeline, as Go's
+ * runtime/trace ones do. When no trace runs each costs one load and does
+ * nothing. Strings are copied, cut at 255 bytes. Not for signal handlers.
+ *
+ * A task is a logical operation that may span threads: begin returns its
+ * id (0 when no trace runs; 0 is also "no task" and "no parent"), end ends
+ * it on any thread. A region is an interval on one thread, inside a task or
+ * not: end it on the thread that began it, innermost first. A log is a
+ * timestamped message with a category.
+ */
+CPROF_API int cprof_trace_enabled(void);
+CPROF_API unsigned long long cprof_trace_task_begin(unsigned long long parent,
+						    const char *name);
+CPROF_API void cprof_trace_task_end(unsigned long long task);
+CPROF_API void cprof_trace_region_begin(unsigned long long task,
+					const char *name);
+CPROF_API void cprof_trace_region_end(unsigned long long task,
+				      const char *name);
+CPROF_API void cprof_trace_log(unsigned long long task, const char *category,
+			       const char *message);
+
+/*
+ * A wait interval on the calling thread, for blocking code cprof does not
+ * interpose (its own hooks record their waits): begin before blocking, end
+ * after. kind says what it waited on (the time split of `cprof trace`);
+ * what names it. Waits of 20 us or more carry the caller's stack. Nested
+ * begins are ignored.
+ */
+#define CPROF_TRACE_WAIT_LOCK 1  /* a lock, condition, semaphore, join */
+#define CPROF_TRACE_WAIT_CALL 2  /* a blocking call (read, poll, accept...) */
+#define CPROF_TRACE_WAIT_SLEEP 3 /* a sleep */
+CPROF_API void cprof_trace_wait_begin(int kind, const char *what);
+CPROF_API void cprof_trace_wait_end(void);
+
+/* Writes what the flight recorder holds (the last CPROF_TRACE_FLIGHT
+ * seconds) to path as a trace, gzip'd when path ends in ".gz".
+ * CPROF_ESTATE when no flight recorder runs, CPROF_EIO when the file cannot
+ * be written. */
+CPROF_API int cprof_trace_flight_write(const char *path);
 
 /* A static, human-readable message for a CPROF_E* code. */
 CPROF_API const char *cprof_strerror(int error);

@@ -312,6 +312,48 @@ static void config_load_labels(struct cprof__config *cfg,
 			    "the default 1", v);
 }
 
+/* A whole number in lo..hi from an option (non-zero wins) or a variable;
+ * anything else is one warning and the default. */
+static int config_load_range(int opt, const char *opt_name, const char *var,
+			     long lo, long hi, int def)
+{
+	const char *v = config_env(var);
+	long n;
+
+	if (opt != 0) {
+		if (opt >= lo && opt <= hi)
+			return opt;
+		cprof__warn("%s=%d is out of %ld..%ld; using the default %d",
+			    opt_name, opt, lo, hi, def);
+		return def;
+	}
+	if (v == NULL)
+		return def;
+	if (config_parse_int(v, lo, hi, &n))
+		return (int)n;
+	cprof__warn("%s=\"%s\" is not a whole number in %ld..%ld; using the "
+		    "default %d", var, v, lo, hi, def);
+	return def;
+}
+
+/* Appending options must not change the struct's size (cprof.h). */
+_Static_assert(sizeof(struct cprof_options) == 20 * sizeof(void *),
+	       "struct cprof_options keeps its size: shrink reserved");
+
+static void config_load_trace(struct cprof__config *cfg,
+			      const struct cprof_options *o)
+{
+	config_load_path(cfg->trace_path, o ? o->trace_path : NULL,
+			 "CPROF_TRACE");
+	cfg->trace_flight_seconds = config_load_range(
+		o ? o->trace_flight_seconds : 0, "trace_flight_seconds",
+		"CPROF_TRACE_FLIGHT", 0, CPROF_MAX_TRACE_FLIGHT_SECONDS, 0);
+	cfg->trace_buffer_bytes = config_load_range(
+		o ? o->trace_buffer_bytes : 0, "trace_buffer_bytes",
+		"CPROF_TRACE_BUFFER", 1024, 64 << 20,
+		CPROF_DEFAULT_TRACE_BUFFER_BYTES);
+}
+
 static void config_load_unwinder(struct cprof__config *cfg)
 {
 	const char *v = config_env("CPROF_UNWIND");
@@ -337,11 +379,14 @@ void cprof__config_load(struct cprof__config *cfg,
 	config_load_labels(cfg, options);
 	config_load_contention(cfg, options);
 	config_load_unwinder(cfg);
+	config_load_trace(cfg, options);
 }
 
 bool cprof__config_env_activates(void)
 {
 	return config_env("CPROF_HTTP") != NULL ||
 	       config_env("CPROF_CPU_PROFILE") != NULL ||
-	       config_env("CPROF_HEAP_PROFILE") != NULL;
+	       config_env("CPROF_HEAP_PROFILE") != NULL ||
+	       config_env("CPROF_TRACE") != NULL ||
+	       config_env("CPROF_TRACE_FLIGHT") != NULL;
 }

@@ -20,6 +20,8 @@
 #define CPROF_DEFAULT_MEM_RATE_BYTES 524288
 #define CPROF_DEFAULT_MUTEX_FRACTION 10
 #define CPROF_DEFAULT_BLOCK_RATE_NS 100000
+#define CPROF_DEFAULT_TRACE_BUFFER_BYTES 262144
+#define CPROF_MAX_TRACE_FLIGHT_SECONDS 3600
 
 enum cprof__unwinder {
 	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
@@ -40,6 +42,9 @@ struct cprof__config {
 	long mutex_fraction;                    /* 0: mutex profile off */
 	long block_rate;                        /* ns; 0: block profile off */
 	char heap_profile_path[CPROF_PATH_MAX]; /* "" when unset */
+	char trace_path[CPROF_PATH_MAX];        /* "" when unset */
+	int trace_flight_seconds;               /* 0: no flight recorder */
+	int trace_buffer_bytes;                 /* per thread */
 };
 
 /* Fills *cfg. options may be NULL (environment and defaults only). */

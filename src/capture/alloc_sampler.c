@@ -90,6 +90,16 @@ static int64_t sampler_draw(int64_t rate)
 	return d > 9e18 ? INT64_MAX / 2 : (int64_t)d;
 }
 
+/* The allocating thread, for the trace timeline (0 when it has no slot). */
+static uint32_t sampler_tid(void)
+{
+	struct cprof__thread *t = cprof__thread_self_as();
+
+	return t != NULL ? (uint32_t)atomic_load_explicit(&t->tid,
+							 memory_order_relaxed)
+			 : 0;
+}
+
 /*
  * A ring slot for a record made in a hook. When the ring is full the hook,
  * which runs in ordinary thread context, drains it itself: at once if the
@@ -136,7 +146,7 @@ static void sampler_record(void *p, size_t size)
 	rec->kind = CPROF_RECORD_ALLOC;
 	rec->flags = CPROF_RECORD_RETURN_ADDRESSES |
 		     (end == CPROF_UNWIND_COMPLETE ? 0 : CPROF_RECORD_TRUNCATED);
-	rec->tid = 0;
+	rec->tid = sampler_tid();
 	rec->time_ns = cprof__now_ns();
 	rec->value[0] = (int64_t)size;
 	rec->value[1] = (int64_t)(uintptr_t)p;

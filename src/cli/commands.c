@@ -16,6 +16,7 @@ int cprof__cli_merge(int argc, char **argv);
 int cprof__cli_peek(int argc, char **argv);
 int cprof__cli_run(int argc, char **argv);
 int cprof__cli_top(int argc, char **argv);
+int cprof__cli_trace(int argc, char **argv);
 int cprof__cli_traces(int argc, char **argv);
 int cprof__cli_tree(int argc, char **argv);
 
@@ -29,6 +30,7 @@ const struct cprof_cli_command cprof_cli_commands[] = {
 	{"peek", "callers and callees of functions matching a regexp (pprof -peek)", cprof__cli_peek},
 	{"run", "run a command with libcprof preloaded, collect its profiles", cprof__cli_run},
 	{"top", "the top entries: flat, flat%, sum%, cum, cum% (pprof -top)", cprof__cli_top},
+	{"trace", "analyse a cprof trace; -pprof derives profiles from it", cprof__cli_trace},
 	{"traces", "every sample's call stack with its labels (pprof -traces)", cprof__cli_traces},
 	{"tree", "each node with its callers and callees (pprof -tree)", cprof__cli_tree},
 	{NULL, NULL, NULL},

@@ -43,6 +43,7 @@
 #include "profiles/heap.h"
 #include "profiles/threadcreate.h"
 #include "symbolize/symbolize.h"
+#include "trace/trace.h"
 
 struct lifecycle_state {
 	bool ring_ready;
@@ -50,8 +51,11 @@ struct lifecycle_state {
 	bool http;
 	bool heap;
 	bool whole_run_cpu;
+	bool whole_run_trace;
+	bool flight;
 	char cpu_profile_path[CPROF_PATH_MAX];  /* "" when not wanted */
 	char heap_profile_path[CPROF_PATH_MAX]; /* "" when not wanted */
+	char trace_path[CPROF_PATH_MAX];        /* "" when not wanted */
 };
 
 static struct lifecycle_state lifecycle;
@@ -97,6 +101,24 @@ static void lifecycle_write_profile(const char *what, const char *path,
 	cprof__buf_fini(&out);
 }
 
+/* Ends the whole-run trace and writes it (gzip'd for a .gz path). */
+static void lifecycle_write_trace(const char *path)
+{
+	struct cprof__buf out = CPROF_BUF_INIT;
+	size_t n = strlen(path);
+	int rc;
+
+	rc = cprof__trace_end(&out, n > 3 && strcmp(path + n - 3, ".gz") == 0);
+	if (rc == 0)
+		rc = lifecycle_write_file(path, &out);
+	if (rc != 0)
+		cprof__warn("cannot write the trace to %s: %s", path,
+			    cprof_strerror(rc));
+	else
+		cprof__debug("trace written to %s", path);
+	cprof__buf_fini(&out);
+}
+
 /* Writes the profiles asked for at exit: the whole-run CPU profile (which
  * ends here) and the heap profile. Runs on a host thread: the re-entry
  * guard keeps our own allocations out of the heap profile. */
@@ -113,6 +135,10 @@ static void lifecycle_write_exit_profiles(void)
 		lifecycle_write_profile("CPU", lifecycle.cpu_profile_path, p,
 					rc);
 	}
+	if (lifecycle.whole_run_trace) {
+		lifecycle.whole_run_trace = false;
+		lifecycle_write_trace(lifecycle.trace_path);
+	}
 	if (lifecycle.heap_profile_path[0] != '\0') {
 		p = cprof__heap_build(false, &rc);
 		lifecycle_write_profile("heap", lifecycle.heap_profile_path, p,
@@ -127,6 +153,7 @@ static void lifecycle_atfork_prepare(void)
 {
 	cprof__cpu_atfork_prepare();
 	cprof__collector_atfork_prepare();
+	cprof__trace_atfork_prepare();
 	cprof__threads_atfork_prepare();
 	cprof__sampled_set_atfork_prepare();
 }
@@ -135,6 +162,7 @@ static void lifecycle_atfork_parent(void)
 {
 	cprof__sampled_set_atfork_parent();
 	cprof__threads_atfork_parent();
+	cprof__trace_atfork_parent();
 	cprof__collector_atfork_parent();
 	cprof__cpu_atfork_parent();
 }
@@ -145,6 +173,7 @@ static void lifecycle_atfork_child(void)
 	cprof__alloc_sampler_stop();
 	cprof__threads_atfork_child();
 	cprof__cfi_atfork_child();
+	cprof__trace_atfork_child();
 	cprof__collector_atfork_child();
 	cprof__contention_atfork_child();
 	cprof__cpu_atfork_child();
@@ -195,6 +224,31 @@ static int lifecycle_start_capture(const struct cprof__config *cfg)
 	return 0;
 }
 
+static void lifecycle_start_trace(const struct cprof__config *cfg)
+{
+	int rc;
+
+	cprof__trace_configure((uint32_t)cfg->trace_buffer_bytes, cfg->cpu_hz);
+	if (cfg->trace_path[0] != '\0') {
+		rc = cprof__trace_begin();
+		if (rc == 0) {
+			lifecycle.whole_run_trace = true;
+			memcpy(lifecycle.trace_path, cfg->trace_path,
+			       sizeof(lifecycle.trace_path));
+		} else {
+			cprof__warn("trace to %s not started: %s",
+				    cfg->trace_path, cprof_strerror(rc));
+		}
+	}
+	if (cfg->trace_flight_seconds > 0) {
+		rc = cprof__trace_flight_start(cfg->trace_flight_seconds);
+		lifecycle.flight = rc == 0;
+		if (rc != 0)
+			cprof__warn("flight recorder not started: %s",
+				    cprof_strerror(rc));
+	}
+}
+
 static void lifecycle_start_outputs(const struct cprof__config *cfg)
 {
 	int rc;
@@ -219,6 +273,7 @@ static void lifecycle_start_outputs(const struct cprof__config *cfg)
 				    cprof_strerror(rc));
 		}
 	}
+	lifecycle_start_trace(cfg);
 	if (cfg->http_enabled) {
 		cprof__http_set_cpu_hz(cfg->cpu_hz);
 		lifecycle.http = cprof__http_start(cfg->http_host,
@@ -255,6 +310,8 @@ void cprof__lifecycle_stop(void)
 		cprof__http_stop();
 	lifecycle.http = false;
 	cprof__contention_stop();
+	cprof__trace_stop_all();
+	lifecycle.flight = false;
 	cprof__cpu_fini();
 	if (lifecycle.collector)
 		cprof__collector_stop();

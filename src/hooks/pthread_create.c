@@ -31,6 +31,8 @@
 #include "capture/threads.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
+#include "trace/tbuf.h"
+#include "trace/trace.h"
 
 typedef int (*hooks_pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 				       void *(*)(void *), void *);
@@ -42,6 +44,7 @@ struct hooks_thread_start {
 	const struct cprof__label_set *labels; /* inherited from the creator */
 	int creator_depth;                      /* creator_pcs used */
 	uintptr_t creator_pcs[CPROF_THREAD_CREATOR_FRAMES];
+	uint32_t creator_tid; /* for the trace */
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
@@ -55,6 +58,7 @@ static atomic_bool hooks_labels_inherit = true;
 static void hooks_thread_exit(void *unused)
 {
 	cprof__reentry_enter();
+	cprof__trace_thread_exit();
 	cprof__thread_unregister_self();
 	cprof__reentry_leave();
 }
@@ -70,6 +74,8 @@ static void *hooks_thread_trampoline(void *p)
 		cprof__thread_become_internal(start.internal_name);
 	}
 	cprof__labels_adopt(start.labels);
+	if (start.internal_name == NULL)
+		cprof__trace_thread_start(start.creator_tid);
 	cprof__reentry_enter();
 	self = cprof__thread_register_self(start.internal_name != NULL);
 	if (self != NULL) {
@@ -146,6 +152,7 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
 	start->creator_depth = 0;
+	start->creator_tid = cprof__trace_on() ? cprof__trace_tid_as() : 0;
 	start->labels = atomic_load_explicit(&hooks_labels_inherit,
 					     memory_order_relaxed)
 				? cprof__labels_current
@@ -200,5 +207,10 @@ CPROF_API int pthread_setname_np(pthread_t thread, const char *name)
 		return ENOSYS;
 	if (own != NULL && pthread_equal(thread, pthread_self()))
 		name = own;
+	else if (own == NULL)
+		cprof__trace_thread_name(pthread_equal(thread, pthread_self())
+						 ? 0
+						 : (uintptr_t)thread,
+					 name);
 	return real(thread, name);
 }

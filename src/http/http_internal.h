@@ -110,6 +110,8 @@ void cprof__http_serve_cpu(const struct cprof__http_request *req,
 void cprof__http_serve_named(const struct cprof__http_request *req,
 			     const char *name, size_t name_len,
 			     struct cprof__http_reply *reply);
+void cprof__http_serve_trace(const struct cprof__http_request *req,
+			     struct cprof__http_reply *reply);
 
 /* routes.c: the MHD access handler (for files that include microhttpd.h). */
 #ifdef MHD_VERSION
@@ -127,6 +129,8 @@ enum cprof__http_wait_end {
 	CPROF_HTTP_WAIT_STOP,
 };
 enum cprof__http_wait_end cprof__http_wait(int fd, int64_t seconds);
+/* The same, for a duration in milliseconds (/trace takes fractions). */
+enum cprof__http_wait_end cprof__http_wait_ms(int fd, int64_t ms);
 
 /* server.c: state the handlers read. */
 int cprof__http_cpu_hz(void);

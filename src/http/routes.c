@@ -7,7 +7,7 @@
  * its addresses there and our profiles may need remote symbolization.
  * Paths outside /debug/pprof/ get the mux's "404 page not found";
  * /debug/pprof itself the mux's 301 to /debug/pprof/. Everything under the
- * prefix that is not index, cmdline, profile or symbol is a named profile
+ * prefix that is not index, cmdline, profile, trace or symbol is a named profile
  * (so "heap/" is 404 "Unknown profile", as in Go).
  *
  * Also owns the request body: only POST /symbol reads one, capped at
@@ -134,6 +134,8 @@ static void routes_pprof(const struct cprof__http_request *req,
 		cprof__http_serve_cmdline(req, reply);
 	else if (routes_path_is(req, ROUTES_PREFIX "profile"))
 		cprof__http_serve_cpu(req, reply);
+	else if (routes_path_is(req, ROUTES_PREFIX "trace"))
+		cprof__http_serve_trace(req, reply);
 	else
 		cprof__http_serve_named(req, rest, rest_len, reply);
 }

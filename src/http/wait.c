@@ -35,7 +35,12 @@ static bool wait_client_gone(int fd, int timeout_ms)
 
 enum cprof__http_wait_end cprof__http_wait(int fd, int64_t seconds)
 {
-	int64_t deadline = wait_now_ms() + seconds * 1000;
+	return cprof__http_wait_ms(fd, seconds * 1000);
+}
+
+enum cprof__http_wait_end cprof__http_wait_ms(int fd, int64_t ms)
+{
+	int64_t deadline = wait_now_ms() + ms;
 
 	for (;;) {
 		int64_t left = deadline - wait_now_ms();

@@ -26,6 +26,7 @@
 #include "profiles/cpu.h"
 #include "profiles/heap_aggregate.h"
 #include "profiles/threadcreate.h"
+#include "trace/trace.h"
 
 static pthread_mutex_t collector_mutex = PTHREAD_MUTEX_INITIALIZER;
 static bool collector_running;          /* start/stop only */
@@ -45,6 +46,10 @@ size_t cprof__collector_drain_locked(void)
 	size_t n = 0;
 
 	while ((rec = cprof__ring_peek(&cprof__capture_ring)) != NULL) {
+		if ((rec->kind == CPROF_RECORD_CPU ||
+		     rec->kind == CPROF_RECORD_ALLOC) &&
+		    cprof__trace_on())
+			cprof__trace_record_locked(rec);
 		switch (rec->kind) {
 		case CPROF_RECORD_CPU:
 			cprof__cpu_add_locked(rec);
@@ -108,6 +113,7 @@ static void *collector_main(void *arg)
 		cprof__collector_lock();
 		cprof__collector_drain_locked();
 		cprof__collector_unlock();
+		cprof__trace_collect();
 		cprof__cpu_check_signal();
 		if (cprof__now_ns() >= next_scan) {
 			cprof__threads_scan();

@@ -43,6 +43,14 @@ static struct cpu_session cpu_session; /* cpu_lock */
 /* The session's samples: value 0 is timer periods. Collector lock. */
 static struct cprof__stack_counts cpu_counts;
 static int cpu_signo;                  /* 0: CPU profiling is off */
+/* Trace holds of the sampling (cpu_lock); timers run while a session
+ * runs or this is non-zero. */
+static int cpu_trace_holds;
+/* The rate the timers run at, 0 when they are off (cpu_lock). */
+static int cpu_timers_hz;
+/* A session aggregates samples (set under cpu_lock, read by the collector
+ * without it). */
+static _Atomic bool cpu_collecting;
 
 int cprof__cpu_init(int signo)
 {
@@ -76,6 +84,7 @@ static void cpu_turn_off_locked(void)
 {
 	cprof__cpu_timers_stop();
 	cprof__cpu_signal_enable(false);
+	cpu_timers_hz = 0;
 	cprof__warn("the program installed its own handler for signal %d; "
 		    "CPU profiling is off from now on (set CPROF_SIGNAL to a "
 		    "free signal)", cpu_signo);
@@ -84,6 +93,8 @@ static void cpu_turn_off_locked(void)
 
 void cprof__cpu_add_locked(const struct cprof__record *rec)
 {
+	if (!atomic_load_explicit(&cpu_collecting, memory_order_relaxed))
+		return;
 	cprof__stack_counts_add_locked(&cpu_counts, rec);
 }
 
@@ -100,6 +111,56 @@ void cprof__cpu_yield_signal(void)
 	pthread_mutex_lock(&cpu_lock);
 	if (cpu_signo != 0)
 		cpu_turn_off_locked();
+	pthread_mutex_unlock(&cpu_lock);
+}
+
+/* Timers at hz for every thread; restarted if they run at another rate. */
+static int cpu_timers_on_locked(int hz)
+{
+	int rc;
+
+	if (cpu_timers_hz == hz)
+		return 0;
+	if (cpu_timers_hz != 0)
+		cprof__cpu_timers_stop();
+	cprof__cpu_signal_enable(true);
+	rc = cprof__cpu_timers_start(cpu_signo, hz);
+	if (rc != 0) {
+		cprof__cpu_signal_enable(false);
+		cpu_timers_hz = 0;
+		return rc;
+	}
+	cpu_timers_hz = hz;
+	return 0;
+}
+
+static void cpu_timers_off_locked(void)
+{
+	cprof__cpu_timers_stop();
+	cprof__cpu_signal_enable(false);
+	cpu_timers_hz = 0;
+}
+
+int cprof__cpu_sampling_hold(int hz)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&cpu_lock);
+	if (cpu_signo == 0 || !cprof__cpu_signal_still_ours())
+		rc = CPROF_ENOTSUP;
+	else if (!cpu_session.running)
+		rc = cpu_timers_on_locked(hz);
+	cpu_trace_holds++; /* released whatever happened */
+	pthread_mutex_unlock(&cpu_lock);
+	return rc;
+}
+
+void cprof__cpu_sampling_release(void)
+{
+	pthread_mutex_lock(&cpu_lock);
+	if (cpu_trace_holds > 0 && --cpu_trace_holds == 0 &&
+	    !cpu_session.running && cpu_timers_hz != 0)
+		cpu_timers_off_locked();
 	pthread_mutex_unlock(&cpu_lock);
 }
 
@@ -125,12 +186,10 @@ int cprof__cpu_begin(int hz)
 	cpu_session.start_mono_ns = cprof__now_ns();
 	cpu_session.ring_dropped_at_start =
 		atomic_load(&cprof__capture_ring.dropped_weight);
-	cprof__cpu_signal_enable(true);
-	rc = cprof__cpu_timers_start(cpu_signo, hz);
-	if (rc != 0) {
-		cprof__cpu_signal_enable(false);
+	rc = cpu_timers_on_locked(hz);
+	if (rc != 0)
 		goto out;
-	}
+	atomic_store(&cpu_collecting, true);
 	cpu_session.running = true;
 	cprof__debug("CPU profile started at %d Hz", hz);
 out:
@@ -247,13 +306,14 @@ struct cprof__profile *cprof__cpu_end(int *error)
 		*error = CPROF_ESTATE;
 		return NULL;
 	}
-	cprof__cpu_timers_stop();
-	cprof__cpu_signal_enable(false);
+	if (cpu_trace_holds == 0)
+		cpu_timers_off_locked();
 	end_ns = cprof__now_ns();
 	s = cpu_session;
 	cprof__collector_lock();
 	cprof__collector_drain_locked();
 	*error = cpu_collect_locked(&r, s.ring_dropped_at_start);
+	atomic_store(&cpu_collecting, false);
 	cprof__stack_counts_clear_locked(&cpu_counts);
 	cprof__collector_unlock();
 	cpu_session.running = false;
@@ -276,4 +336,7 @@ void cprof__cpu_atfork_child(void)
 	pthread_mutex_init(&cpu_lock, NULL);
 	cprof__cpu_signal_enable(false);
 	memset(&cpu_session, 0, sizeof(cpu_session));
+	cpu_trace_holds = 0;
+	cpu_timers_hz = 0;
+	atomic_store(&cpu_collecting, false);
 }

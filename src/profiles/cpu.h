@@ -34,6 +34,14 @@ int cprof__cpu_begin(int hz);
  * with *error set. */
 struct cprof__profile *cprof__cpu_end(int *error);
 bool cprof__cpu_running(void);
+/*
+ * CPU sampling for the trace: while held, the timers run (at hz, unless a
+ * profile session already runs them) and the samples reach the collector,
+ * which gives them to the trace; the profile session, if any, is not
+ * affected. Holds nest. CPROF_ENOTSUP when CPU profiling is off.
+ */
+int cprof__cpu_sampling_hold(int hz);
+void cprof__cpu_sampling_release(void);
 /* Turns CPU profiling off for good if the host took the signal over since
  * cprof installed its handler (it must not receive our timer signals).
  * Called by the collector on every round. */

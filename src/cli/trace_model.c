@@ -1,0 +1,557 @@
+/*
+ * trace_model.c - reading a cprof trace into the model (trace_model.h).
+ *
+ * JSON parsing is json-c's (Debian's libjson-c-dev); gzip is the pprof
+ * module's. This file walks the parsed document once: thread names and
+ * lifetimes, CPU samples and waits per thread, region and task durations
+ * (B/E pairs per thread, b/e pairs per id), and the stack of every sample
+ * and wait, resolved through "stackFrames" into frame ids.
+ */
+#include "cli/trace_model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/buf.h"
+#include "cli/options.h"
+#include "pprof/pprof.h"
+
+/* The largest trace read, after gunzip. */
+#define TM_MAX_BYTES (2u << 30)
+/* Regions open at once on one thread that the analysis follows. */
+#define TM_MAX_DEPTH 256
+
+struct tm_open_region {
+	const char *name;
+	int64_t ts;
+};
+
+struct tm_thread_state {
+	int64_t tid;
+	struct tm_open_region open[TM_MAX_DEPTH];
+	int depth;
+};
+
+struct tm_task {
+	int64_t id;
+	const char *name;
+	int64_t ts;
+};
+
+struct tm_loader {
+	struct cprof__tm *tm;
+	const char *path;
+	char **frame_keys;   /* sorted stackFrames keys, by frame id order */
+	int32_t *key_order;  /* frame ids sorted by key */
+	struct tm_thread_state *states;
+	size_t n_states;
+	struct tm_task *tasks;
+	size_t n_tasks, cap_tasks;
+	size_t cap_threads, cap_stacked, cap_pool;
+};
+
+static void *tm_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	q = realloc(p, c * size);
+	if (q == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	*cap = c;
+	return q;
+}
+
+static int tm_read(const char *path, struct cprof__buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	struct cprof__buf raw;
+	char chunk[65536], err[256];
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL) {
+		cprof__cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	cprof__buf_init(&raw, TM_MAX_BYTES);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		cprof__buf_append(&raw, chunk, n);
+	if (ferror(f) || cprof__buf_failed(&raw)) {
+		cprof__cli_error("%s: cannot read it (larger than %u bytes?)",
+				 path, TM_MAX_BYTES);
+		rc = -1;
+	} else if (raw.len >= 2 && (unsigned char)raw.data[0] == 0x1f &&
+		   (unsigned char)raw.data[1] == 0x8b) {
+		if (cprof__gunzip(raw.data, raw.len, TM_MAX_BYTES, out, err,
+				  sizeof(err)) != 0) {
+			cprof__cli_error("%s: %s", path, err);
+			rc = -1;
+		}
+	} else {
+		cprof__buf_append(out, raw.data, raw.len);
+	}
+	fclose(f);
+	cprof__buf_fini(&raw);
+	return rc;
+}
+
+static const char *tm_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A number that may be written as a JSON number or a decimal string. */
+static bool tm_num(struct json_object *o, const char *key, double *out)
+{
+	struct json_object *v;
+	char *end;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return false;
+	if (json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double)) {
+		*out = json_object_get_double(v);
+		return true;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	*out = strtod(json_object_get_string(v), &end);
+	return end != json_object_get_string(v) && *end == '\0';
+}
+
+static int64_t tm_ns(double us) { return (int64_t)llround(us * 1000.0); }
+
+static const char **tm_sort_keys;
+
+static int tm_key_cmp(const void *a, const void *b)
+{
+	return strcmp(tm_sort_keys[*(const int32_t *)a],
+		      tm_sort_keys[*(const int32_t *)b]);
+}
+
+/* The frame id of key, or -1. */
+static int32_t tm_frame_id(const struct tm_loader *l, const char *key)
+{
+	size_t lo = 0, hi = l->tm->n_frames;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l->frame_keys[l->key_order[mid]], key);
+
+		if (c == 0)
+			return l->key_order[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int tm_frames(struct tm_loader *l, struct json_object *root)
+{
+	struct cprof__tm *tm = l->tm;
+	struct json_object *sf;
+	size_t n = 0;
+
+	if (!json_object_object_get_ex(root, "stackFrames", &sf))
+		return 0;
+	if (!json_object_is_type(sf, json_type_object)) {
+		cprof__cli_error("%s: stackFrames is not an object", l->path);
+		return -1;
+	}
+	n = (size_t)json_object_object_length(sf);
+	l->frame_keys = calloc(n + 1, sizeof(char *));
+	l->key_order = calloc(n + 1, sizeof(int32_t));
+	tm->frame_names = calloc(n + 1, sizeof(char *));
+	tm->frame_parent = calloc(n + 1, sizeof(int32_t));
+	if (!l->frame_keys || !l->key_order || !tm->frame_names ||
+	    !tm->frame_parent) {
+		cprof__cli_error("out of memory");
+		return -1;
+	}
+	n = 0;
+	json_object_object_foreach(sf, key, val) {
+		const char *name = tm_str(val, "name");
+
+		l->frame_keys[n] = key;
+		l->key_order[n] = (int32_t)n;
+		tm->frame_names[n] = strdup(name ? name : "?");
+		n++;
+	}
+	tm->n_frames = n;
+	tm_sort_keys = (const char **)l->frame_keys;
+	qsort(l->key_order, n, sizeof(int32_t), tm_key_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *frame = json_object_object_get(
+			sf, l->frame_keys[i]);
+		const char *parent = tm_str(frame, "parent");
+
+		tm->frame_parent[i] = parent ? tm_frame_id(l, parent) : -1;
+		if (parent != NULL && tm->frame_parent[i] < 0) {
+			cprof__cli_error("%s: stack frame %s has an unknown "
+					 "parent %s", l->path,
+					 l->frame_keys[i], parent);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct cprof__tm_thread *tm_thread(struct tm_loader *l, int64_t tid)
+{
+	struct cprof__tm *tm = l->tm;
+	struct cprof__tm_thread *t;
+
+	for (size_t i = 0; i < tm->n_threads; i++)
+		if (tm->threads[i].tid == tid)
+			return &tm->threads[i];
+	tm->threads = tm_grow(tm->threads, &l->cap_threads,
+			      tm->n_threads + 1, sizeof(*tm->threads));
+	l->states = realloc(l->states,
+			    l->cap_threads * sizeof(*l->states));
+	if (l->states == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	t = &tm->threads[tm->n_threads];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->begin_ns = INT64_MIN;
+	t->end_ns = INT64_MAX;
+	memset(&l->states[tm->n_threads], 0, sizeof(*l->states));
+	l->states[tm->n_threads].tid = tid;
+	tm->n_threads++;
+	return t;
+}
+
+static struct tm_thread_state *tm_state(struct tm_loader *l,
+					const struct cprof__tm_thread *t)
+{
+	return &l->states[t - l->tm->threads];
+}
+
+static void tm_span_add(struct cprof__tm_span **spans, size_t *n,
+			const char *name, int64_t ns)
+{
+	struct cprof__tm_span *s = NULL;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*spans)[i].name, name) == 0)
+			s = &(*spans)[i];
+	if (s == NULL) {
+		size_t cap = *n;
+
+		*spans = tm_grow(*spans, &cap, *n + 1, sizeof(**spans));
+		s = &(*spans)[(*n)++];
+		memset(s, 0, sizeof(*s));
+		s->name = strdup(name);
+	}
+	s->ns = tm_grow(s->ns, &s->cap, s->n + 1, sizeof(*s->ns));
+	s->ns[s->n++] = ns;
+}
+
+/* The stack an event points to with "sf", as frame ids leaf first. */
+static int tm_stacked(struct tm_loader *l, struct json_object *ev, int kind,
+		      int64_t value)
+{
+	struct cprof__tm *tm = l->tm;
+	const char *sf = tm_str(ev, "sf");
+	int32_t id = sf ? tm_frame_id(l, sf) : -1;
+	size_t depth = 0;
+	struct cprof__tm_stacked *s;
+
+	if (sf != NULL && id < 0) {
+		cprof__cli_error("%s: an event refers to stack frame %s, "
+				 "which stackFrames lacks", l->path, sf);
+		return -1;
+	}
+	for (int32_t f = id; f >= 0 && depth <= tm->n_frames;
+	     f = tm->frame_parent[f]) {
+		tm->stack_pool = tm_grow(tm->stack_pool, &l->cap_pool,
+					 tm->pool_len + depth + 1,
+					 sizeof(int32_t));
+		tm->stack_pool[tm->pool_len + depth++] = f;
+	}
+	tm->stacked = tm_grow(tm->stacked, &l->cap_stacked,
+			      tm->n_stacked + 1, sizeof(*tm->stacked));
+	s = &tm->stacked[tm->n_stacked++];
+	s->kind = kind;
+	s->value = value;
+	/* the pool may move: frames are an offset until loading ends */
+	s->frames = (const int32_t *)(uintptr_t)tm->pool_len;
+	s->depth = depth;
+	tm->pool_len += depth;
+	return 0;
+}
+
+static int tm_wait_kind(const char *cat)
+{
+	if (cat == NULL)
+		return -1;
+	if (strcmp(cat, "lock") == 0)
+		return CPROF_TM_LOCK;
+	if (strcmp(cat, "syscall") == 0)
+		return CPROF_TM_CALL;
+	if (strcmp(cat, "sleep") == 0)
+		return CPROF_TM_SLEEP;
+	return -1;
+}
+
+static void tm_task(struct tm_loader *l, const char *ph, const char *id,
+		    const char *name, int64_t ts)
+{
+	int64_t n = id ? strtoll(id, NULL, 0) : 0;
+
+	if (strcmp(ph, "b") == 0) {
+		l->tasks = tm_grow(l->tasks, &l->cap_tasks, l->n_tasks + 1,
+				   sizeof(*l->tasks));
+		l->tasks[l->n_tasks++] = (struct tm_task){n, name, ts};
+		return;
+	}
+	for (size_t i = l->n_tasks; i-- > 0;) {
+		if (l->tasks[i].id == n && l->tasks[i].name != NULL) {
+			tm_span_add(&l->tm->tasks, &l->tm->n_tasks,
+				    l->tasks[i].name, ts - l->tasks[i].ts);
+			l->tasks[i].name = NULL;
+			return;
+		}
+	}
+}
+
+static void tm_region(struct tm_loader *l, struct cprof__tm_thread *t,
+		      bool begin, const char *name, int64_t ts)
+{
+	struct tm_thread_state *st = tm_state(l, t);
+
+	if (begin) {
+		if (st->depth < TM_MAX_DEPTH)
+			st->open[st->depth] = (struct tm_open_region){name, ts};
+		st->depth++;
+		return;
+	}
+	if (st->depth == 0)
+		return;
+	if (--st->depth < TM_MAX_DEPTH)
+		tm_span_add(&l->tm->regions, &l->tm->n_regions,
+			    st->open[st->depth].name,
+			    ts - st->open[st->depth].ts);
+}
+
+static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
+{
+	const char *ph = tm_str(ev, "ph"), *name = tm_str(ev, "name");
+	const char *cat = tm_str(ev, "cat");
+	struct cprof__tm_thread *t;
+	double tid, ts = 0, v;
+	struct json_object *args = NULL;
+
+	if (ph == NULL || !tm_num(ev, "tid", &tid) ||
+	    (strcmp(ph, "M") != 0 && !tm_num(ev, "ts", &ts))) {
+		cprof__cli_error("%s: event %zu lacks ph, tid or ts", l->path,
+				 i);
+		return -1;
+	}
+	json_object_object_get_ex(ev, "args", &args);
+	if (tid == 0)
+		return 0; /* process-wide: metadata, global instants */
+	t = tm_thread(l, (int64_t)tid);
+	if (strcmp(ph, "M") == 0) {
+		const char *n = args ? tm_str(args, "name") : NULL;
+
+		if (name && strcmp(name, "thread_name") == 0 && n != NULL) {
+			free(t->name);
+			t->name = strdup(n);
+		}
+	} else if (strcmp(ph, "X") == 0 && tm_wait_kind(cat) >= 0) {
+		int k = tm_wait_kind(cat);
+		int64_t dur = tm_num(ev, "dur", &v) ? tm_ns(v) : 0;
+
+		t->wait_ns[k] += dur;
+		return tm_stacked(l, ev, k, dur);
+	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "cpu") == 0) {
+		int64_t ns = l->tm->cpu_period_ns;
+
+		if (args != NULL && tm_num(args, "periods", &v))
+			ns = (int64_t)v * l->tm->cpu_period_ns;
+		t->cpu_ns += ns;
+		return tm_stacked(l, ev, -1, ns);
+	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "thread") == 0 &&
+		   name) {
+		if (strcmp(name, "thread start") == 0)
+			t->begin_ns = tm_ns(ts);
+		else if (strcmp(name, "thread exit") == 0)
+			t->end_ns = tm_ns(ts);
+	} else if ((strcmp(ph, "B") == 0 || strcmp(ph, "E") == 0) && cat &&
+		   strcmp(cat, "region") == 0) {
+		tm_region(l, t, ph[0] == 'B', name ? name : "", tm_ns(ts));
+	} else if ((strcmp(ph, "b") == 0 || strcmp(ph, "e") == 0) && cat &&
+		   strcmp(cat, "task") == 0) {
+		tm_task(l, ph, tm_str(ev, "id"), name ? name : "task",
+			tm_ns(ts));
+	}
+	return 0;
+}
+
+static void tm_other_data(struct cprof__tm *tm, struct json_object *root)
+{
+	struct json_object *od;
+	const char *mode;
+	double v;
+
+	tm->cpu_period_ns = 10000000;
+	if (!json_object_object_get_ex(root, "otherData", &od))
+		return;
+	if (tm_num(od, "duration_ns", &v))
+		tm->duration_ns = (int64_t)v;
+	if (tm_num(od, "cpu_period_ns", &v) && v > 0)
+		tm->cpu_period_ns = (int64_t)v;
+	if (tm_num(od, "dropped_events", &v))
+		tm->dropped = (uint64_t)v;
+	mode = tm_str(od, "mode");
+	if (mode != NULL)
+		tm->mode = strdup(mode);
+}
+
+/* Threads alive for the whole trace get its bounds; pointers into the pool
+ * are fixed now that it no longer moves. */
+static void tm_finish(struct cprof__tm *tm)
+{
+	for (size_t i = 0; i < tm->n_threads; i++) {
+		struct cprof__tm_thread *t = &tm->threads[i];
+
+		if (t->begin_ns == INT64_MIN)
+			t->begin_ns = 0;
+		if (t->end_ns == INT64_MAX)
+			t->end_ns = tm->duration_ns;
+		if (t->name == NULL) {
+			char n[32];
+
+			snprintf(n, sizeof(n), "thread %lld", (long long)t->tid);
+			t->name = strdup(n);
+		}
+	}
+	for (size_t i = 0; i < tm->n_stacked; i++)
+		tm->stacked[i].frames =
+			tm->stack_pool + (uintptr_t)tm->stacked[i].frames;
+	if (tm->mode == NULL)
+		tm->mode = strdup("?");
+}
+
+static int tm_walk(struct tm_loader *l, struct json_object *root)
+{
+	struct json_object *events = root;
+	size_t n;
+
+	if (json_object_is_type(root, json_type_object)) {
+		tm_other_data(l->tm, root);
+		if (!json_object_object_get_ex(root, "traceEvents", &events)) {
+			cprof__cli_error("%s: no traceEvents", l->path);
+			return -1;
+		}
+		if (tm_frames(l, root) != 0)
+			return -1;
+	}
+	if (!json_object_is_type(events, json_type_array)) {
+		cprof__cli_error("%s: traceEvents is not an array", l->path);
+		return -1;
+	}
+	n = json_object_array_length(events);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *ev = json_object_array_get_idx(events, i);
+		double ts;
+
+		if (!json_object_is_type(ev, json_type_object)) {
+			cprof__cli_error("%s: event %zu is not an object",
+					 l->path, i);
+			return -1;
+		}
+		if (tm_event(l, ev, i) != 0)
+			return -1;
+		if (tm_num(ev, "ts", &ts) && tm_ns(ts) > l->tm->duration_ns)
+			l->tm->duration_ns = tm_ns(ts);
+	}
+	tm_finish(l->tm);
+	return 0;
+}
+
+int cprof__tm_load(struct cprof__tm *tm, const char *path)
+{
+	struct tm_loader l;
+	struct cprof__buf text;
+	struct json_tokener *tok;
+	struct json_object *root = NULL;
+	int rc = -1;
+
+	memset(tm, 0, sizeof(*tm));
+	memset(&l, 0, sizeof(l));
+	l.tm = tm;
+	l.path = path;
+	cprof__buf_init(&text, TM_MAX_BYTES);
+	if (tm_read(path, &text) != 0)
+		goto out;
+	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (tok != NULL) {
+		root = json_tokener_parse_ex(tok, text.data ? text.data : "",
+					     (int)text.len);
+		if (root == NULL || json_tokener_get_parse_end(tok) < text.len)
+			cprof__cli_error(
+				"%s: not JSON: %s at byte %zu", path,
+				json_tokener_error_desc(
+					json_tokener_get_error(tok)),
+				json_tokener_get_parse_end(tok));
+		else
+			rc = tm_walk(&l, root);
+		json_tokener_free(tok);
+	}
+out:
+	json_object_put(root);
+	free(l.frame_keys);
+	free(l.key_order);
+	free(l.states);
+	free(l.tasks);
+	cprof__buf_fini(&text);
+	return rc;
+}
+
+void cprof__tm_fini(struct cprof__tm *tm)
+{
+	for (size_t i = 0; i < tm->n_threads; i++)
+		free(tm->threads[i].name);
+	for (size_t i = 0; i < tm->n_regions; i++) {
+		free(tm->regions[i].name);
+		free(tm->regions[i].ns);
+	}
+	for (size_t i = 0; i < tm->n_tasks; i++) {
+		free(tm->tasks[i].name);
+		free(tm->tasks[i].ns);
+	}
+	for (size_t i = 0; i < tm->n_frames; i++)
+		free(tm->frame_names[i]);
+	free(tm->threads);
+	free(tm->regions);
+	free(tm->tasks);
+	free(tm->stacked);
+	free(tm->frame_names);
+	free(tm->frame_parent);
+	free(tm->stack_pool);
+	free(tm->mode);
+	memset(tm, 0, sizeof(*tm));
+}

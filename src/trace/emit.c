@@ -1,0 +1,155 @@
+/*
+ * emit.c - the events threads write about themselves: thread start, name
+ * and exit (from the pthread hooks), wait intervals (from the blocking-call
+ * and lock hooks), and the user annotations (api.c).
+ *
+ * Each emitter costs one relaxed load when no trace runs. When one runs it
+ * writes into the calling thread's ring (tbuf.h) without a lock; the ring
+ * is created on the thread's first event, so these run in ordinary context
+ * (a hook or an API call), never in a signal handler. cprof's own threads,
+ * and host threads inside cprof (re-entry guard raised), emit nothing.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/reentry.h"
+#include "capture/stack_here.h"
+#include "trace/tbuf.h"
+#include "trace/trace.h"
+
+/* The open wait interval of this thread. */
+struct emit_wait {
+	int64_t begin_ns; /* 0: none open */
+	int kind;
+	int depth;        /* nested begins, ignored */
+	char call[32];
+};
+
+static __thread struct emit_wait emit_wait;
+static _Atomic uint64_t emit_task_ids;
+
+static struct cprof__trace_tbuf *emit_buf(void)
+{
+	if (!cprof__trace_on() || cprof__reentry_active())
+		return NULL;
+	return cprof__trace_tbuf_self();
+}
+
+static void emit_text(int kind, int64_t a, int64_t b, const char *text,
+		      size_t n)
+{
+	struct cprof__trace_tbuf *tb = emit_buf();
+	struct cprof__trace_event ev;
+
+	if (tb == NULL)
+		return;
+	if (n > CPROF_TRACE_MAX_TEXT)
+		n = CPROF_TRACE_MAX_TEXT;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = (uint8_t)kind;
+	ev.len = (uint16_t)n;
+	ev.tid = cprof__trace_tid_as();
+	ev.ts = cprof__now_ns();
+	ev.a = a;
+	ev.b = b;
+	cprof__trace_tbuf_put_as(tb, &ev, text, n);
+}
+
+static size_t emit_strlen(const char *s)
+{
+	return s == NULL ? 0 : strnlen(s, CPROF_TRACE_MAX_TEXT);
+}
+
+void cprof__trace_thread_start(uint32_t creator_tid)
+{
+	emit_text(CPROF_TRACE_THREAD_START, (int64_t)(uintptr_t)pthread_self(),
+		  creator_tid, NULL, 0);
+}
+
+void cprof__trace_thread_name(uintptr_t target, const char *name)
+{
+	emit_text(CPROF_TRACE_THREAD_NAME, (int64_t)target, 0, name,
+		  emit_strlen(name));
+}
+
+void cprof__trace_thread_exit(void)
+{
+	emit_text(CPROF_TRACE_THREAD_EXIT, 0, 0, NULL, 0);
+	cprof__trace_tbuf_exit();
+}
+
+uint64_t cprof__trace_next_task_id(void)
+{
+	return atomic_fetch_add_explicit(&emit_task_ids, 1,
+					 memory_order_relaxed) + 1;
+}
+
+/* Annotations for api.c. */
+void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
+				  const char *text, size_t n);
+void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
+				  const char *text, size_t n)
+{
+	emit_text(kind, (int64_t)task, (int64_t)other, text, n);
+}
+
+void cprof__trace_wait_begin(int kind, const char *call)
+{
+	struct emit_wait *w = &emit_wait;
+
+	if (!cprof__trace_on() || cprof__reentry_active())
+		return;
+	if (w->depth++ != 0)
+		return;
+	w->kind = kind;
+	strncpy(w->call, call ? call : "", sizeof(w->call) - 1);
+	w->begin_ns = cprof__now_ns();
+}
+
+/* Ends the open wait. Its stack (if the wait was long enough) drops the
+ * first `skip` frames, this function's own included. */
+__attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
+{
+	struct emit_wait *w = &emit_wait;
+	struct {
+		char call[32];
+		uintptr_t pc[CPROF_MAX_FRAMES];
+	} payload;
+	struct cprof__trace_tbuf *tb;
+	struct cprof__trace_event ev;
+	enum cprof__unwind_end end;
+	int64_t now;
+	int depth = 0;
+
+	if (w->depth == 0 || --w->depth != 0)
+		return;
+	if (w->begin_ns == 0 || (tb = emit_buf()) == NULL) {
+		w->begin_ns = 0;
+		return;
+	}
+	now = cprof__now_ns();
+	memset(&ev, 0, sizeof(ev));
+	memcpy(payload.call, w->call, sizeof(payload.call));
+	if (now - w->begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
+		depth = cprof__stack_here(payload.pc, CPROF_MAX_FRAMES, skip,
+					  &end);
+	ev.kind = CPROF_TRACE_WAIT;
+	ev.len = sizeof(payload.call);
+	ev.tid = cprof__trace_tid_as();
+	ev.ts = w->begin_ns;
+	ev.a = now - w->begin_ns;
+	ev.b = w->kind | (int64_t)depth << 8;
+	w->begin_ns = 0;
+	cprof__trace_tbuf_put_as(tb, &ev, &payload,
+				 sizeof(payload.call) +
+					 (size_t)depth * sizeof(uintptr_t));
+}
+
+/* Frames dropped: cprof__trace_wait_end_skip, this function, the hook. */
+__attribute__((noinline)) void cprof__trace_wait_end(void)
+{
+	cprof__trace_wait_end_skip(3);
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
+}

@@ -1,0 +1,124 @@
+/*
+ * store.c - the chunked, bounded event store (store.h).
+ */
+#include "trace/store.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+
+struct cprof__trace_chunk {
+	struct cprof__trace_chunk *next;
+	size_t used;     /* slots */
+	int64_t newest;  /* largest ts in the chunk */
+	struct cprof__trace_event slots[CPROF_TRACE_CHUNK_SLOTS];
+};
+
+void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
+			     int64_t window_ns, size_t max_bytes)
+{
+	memset(s, 0, sizeof(*s));
+	s->ring = ring;
+	s->window_ns = window_ns;
+	s->max_chunks = max_bytes / sizeof(struct cprof__trace_chunk);
+	if (s->max_chunks < 2)
+		s->max_chunks = 2;
+}
+
+void cprof__trace_store_fini(struct cprof__trace_store *s)
+{
+	struct cprof__trace_chunk *c = s->first;
+
+	while (c != NULL) {
+		struct cprof__trace_chunk *next = c->next;
+
+		cprof__free(c);
+		c = next;
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* Unlinks the oldest chunk and returns it. */
+static struct cprof__trace_chunk *store_pop(struct cprof__trace_store *s)
+{
+	struct cprof__trace_chunk *c = s->first;
+
+	s->first = c->next;
+	if (s->first == NULL)
+		s->last = NULL;
+	s->nchunks--;
+	return c;
+}
+
+static struct cprof__trace_chunk *store_grow(struct cprof__trace_store *s)
+{
+	struct cprof__trace_chunk *c = NULL;
+
+	if (s->nchunks >= s->max_chunks) {
+		if (!s->ring)
+			return NULL;
+		c = store_pop(s);
+	} else {
+		c = cprof__alloc(sizeof(*c));
+		if (c == NULL)
+			return NULL;
+	}
+	c->next = NULL;
+	c->used = 0;
+	c->newest = INT64_MIN;
+	if (s->last != NULL)
+		s->last->next = c;
+	else
+		s->first = c;
+	s->last = c;
+	s->nchunks++;
+	return c;
+}
+
+void cprof__trace_store_add(struct cprof__trace_store *s,
+			    const struct cprof__trace_event *ev)
+{
+	struct cprof__trace_chunk *c = s->last;
+	size_t n = ev->nslots;
+
+	if (c == NULL || c->used + n > CPROF_TRACE_CHUNK_SLOTS)
+		c = store_grow(s);
+	if (c == NULL) {
+		s->dropped++;
+		return;
+	}
+	memcpy(&c->slots[c->used], ev, n * sizeof(*ev));
+	c->used += n;
+	if (ev->ts > c->newest)
+		c->newest = ev->ts;
+}
+
+void cprof__trace_store_age(struct cprof__trace_store *s, int64_t now)
+{
+	while (s->ring && s->first != NULL && s->first != s->last &&
+	       s->first->newest < now - s->window_ns)
+		cprof__free(store_pop(s));
+}
+
+void cprof__trace_store_iter_init(const struct cprof__trace_store *s,
+				  struct cprof__trace_store_iter *it)
+{
+	it->chunk = s->first;
+	it->pos = 0;
+}
+
+const struct cprof__trace_event *
+cprof__trace_store_next(struct cprof__trace_store_iter *it)
+{
+	const struct cprof__trace_event *ev;
+
+	while (it->chunk != NULL && it->pos >= it->chunk->used) {
+		it->chunk = it->chunk->next;
+		it->pos = 0;
+	}
+	if (it->chunk == NULL)
+		return NULL;
+	ev = &it->chunk->slots[it->pos];
+	it->pos += ev->nslots;
+	return ev;
+}

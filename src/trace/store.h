@@ -1,0 +1,58 @@
+/*
+ * store.h - where collected trace events wait for a dump: a list of chunks
+ * of event slots, bounded in bytes.
+ *
+ * A store is either a log (keep everything up to the bound, then drop new
+ * events and count them) or a flight ring (keep the most recent events:
+ * chunks older than the window, or the oldest chunk when the bound is hit,
+ * are reused). Events are kept whole: one never straddles two chunks.
+ *
+ * Not thread-safe: the trace lock (trace.c) protects every store.
+ */
+#ifndef CPROF_SRC_TRACE_STORE_H
+#define CPROF_SRC_TRACE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/event.h"
+
+/* Slots per chunk: 4096 x 32 B = 128 KiB. */
+#define CPROF_TRACE_CHUNK_SLOTS 4096
+/* Bytes of events one store keeps at most: 256 MiB (a log) before it
+ * drops, about 8M events. */
+#define CPROF_TRACE_STORE_MAX_BYTES (256u << 20)
+
+struct cprof__trace_chunk;
+
+struct cprof__trace_store {
+	struct cprof__trace_chunk *first;
+	struct cprof__trace_chunk *last;
+	size_t nchunks;
+	size_t max_chunks;
+	bool ring;         /* flight recorder: reuse the oldest chunk */
+	int64_t window_ns; /* ring: keep chunks with events this recent */
+	uint64_t dropped;  /* log: events refused at the bound */
+};
+
+void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
+			     int64_t window_ns, size_t max_bytes);
+void cprof__trace_store_fini(struct cprof__trace_store *s);
+/* Copies ev (ev->nslots slots) in; counts it in dropped when it cannot. */
+void cprof__trace_store_add(struct cprof__trace_store *s,
+			    const struct cprof__trace_event *ev);
+/* Ring: frees chunks whose newest event is older than now - window. */
+void cprof__trace_store_age(struct cprof__trace_store *s, int64_t now);
+
+/* Iteration over the stored events, oldest chunk first. */
+struct cprof__trace_store_iter {
+	const struct cprof__trace_chunk *chunk;
+	size_t pos;
+};
+void cprof__trace_store_iter_init(const struct cprof__trace_store *s,
+				  struct cprof__trace_store_iter *it);
+const struct cprof__trace_event *
+cprof__trace_store_next(struct cprof__trace_store_iter *it);
+
+#endif

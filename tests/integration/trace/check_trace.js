@@ -1,0 +1,143 @@
+// check_trace.js FILE [THREAD...] - checks that a cprof trace obeys the
+// Chrome Trace Event Format's rules and prints what the tests assert on.
+//
+// Checks (exit 1 with one line on the first failure): the file parses with
+// JSON.parse (gunzipped first when it is gzip); every event has the fields
+// its phase requires; on every thread, timestamps never go backwards and
+// B/E pairs are balanced and nested with matching names; every task end
+// has its begin; every "sf" and stack frame parent exists.
+//
+// Prints key=value lines: events, duration_ms, min_ts_us, max_ts_us,
+// dropped (otherData) and dropped_instants, threads (names), and for each
+// THREAD named on the command line: <name>_cpu_ms (its CPU samples times the
+// period), then regions_n, region_p50_ms, region_max_ms, waits_n,
+// wait_total_ms, wait_stack (the frames of the first wait, root last),
+// tasks (name:parent-name pairs), logs_<category> counts.
+"use strict";
+const fs = require("fs");
+const zlib = require("zlib");
+
+function fail(msg) {
+	console.error("FAIL: " + msg);
+	process.exit(1);
+}
+
+let raw = fs.readFileSync(process.argv[2]);
+if (raw[0] === 0x1f && raw[1] === 0x8b) raw = zlib.gunzipSync(raw);
+let t;
+try {
+	t = JSON.parse(raw.toString("utf8"));
+} catch (e) {
+	fail("not JSON: " + e.message);
+}
+if (!Array.isArray(t.traceEvents)) fail("no traceEvents array");
+if (!["ns", "ms"].includes(t.displayTimeUnit)) fail("bad displayTimeUnit");
+const frames = t.stackFrames || {};
+for (const [id, f] of Object.entries(frames)) {
+	if (typeof f.name !== "string") fail(`frame ${id} has no name`);
+	if (f.parent !== undefined && !(f.parent in frames))
+		fail(`frame ${id}: unknown parent ${f.parent}`);
+}
+function stack(sf) {
+	const out = [];
+	for (let id = sf, n = 0; id !== undefined; id = frames[id].parent) {
+		if (!(id in frames)) fail(`unknown stack frame ${id}`);
+		if (++n > 10000) fail("stack frame cycle");
+		out.push(frames[id].name);
+	}
+	return out;
+}
+
+const isNum = (x) => typeof x === "number" && isFinite(x);
+const threads = new Map(); // tid -> state
+const names = new Map();
+const tasks = new Map(); // id -> {name, parent}
+const cpu = new Map(), regions = [], waits = [], logs = {}, pairs = [];
+let dropped = 0, minTs = Infinity, maxTs = -Infinity;
+
+t.traceEvents.forEach((e, i) => {
+	const where = `event ${i} (${JSON.stringify(e).slice(0, 120)})`;
+	if (typeof e.ph !== "string") fail(`${where}: no ph`);
+	if (!Number.isInteger(e.pid) || !Number.isInteger(e.tid))
+		fail(`${where}: pid and tid must be integers`);
+	if (typeof e.name !== "string") fail(`${where}: no name`);
+	if (e.ph === "M") {
+		if (!e.args || typeof e.args.name !== "string")
+			fail(`${where}: metadata without args.name`);
+		if (e.name === "thread_name") names.set(e.tid, e.args.name);
+		return;
+	}
+	if (!isNum(e.ts)) fail(`${where}: no numeric ts`);
+	minTs = Math.min(minTs, e.ts);
+	maxTs = Math.max(maxTs, e.ts);
+	if (!"BEXibe".includes(e.ph) || e.ph.length !== 1)
+		fail(`${where}: unexpected phase`);
+	if (e.sf !== undefined) stack(e.sf);
+	let th = threads.get(e.tid);
+	if (!th) threads.set(e.tid, (th = { last: -Infinity, open: [] }));
+	if (e.ts < th.last) fail(`${where}: ts goes backwards on thread ${e.tid}`);
+	th.last = e.ts;
+	const name = () => names.get(e.tid) || String(e.tid);
+	switch (e.ph) {
+	case "B":
+		th.open.push(e);
+		break;
+	case "E": {
+		const b = th.open.pop();
+		if (!b) fail(`${where}: E without B`);
+		if (b.name !== e.name) fail(`${where}: E closes ${b.name}`);
+		regions.push({ thread: e.tid, name: b.name, ms: (e.ts - b.ts) / 1e3 });
+		break;
+	}
+	case "X":
+		if (!isNum(e.dur) || e.dur < 0) fail(`${where}: X without dur`);
+		waits.push({ thread: e.tid, name: e.name, cat: e.cat, ms: e.dur / 1e3,
+			stack: e.sf !== undefined ? stack(e.sf) : [] });
+		break;
+	case "i":
+		if (!["t", "p", "g"].includes(e.s)) fail(`${where}: bad scope`);
+		if (e.cat === "cpu")
+			cpu.set(e.tid, (cpu.get(e.tid) || 0) + e.args.periods);
+		if (e.cat === "log") logs[e.name] = (logs[e.name] || 0) + 1;
+		if (e.cat === "cprof") dropped += e.args.count;
+		break;
+	case "b":
+		if (e.id === undefined || e.cat === undefined)
+			fail(`${where}: async event without id or cat`);
+		tasks.set(e.id, { name: e.name, parent: e.args.parent });
+		break;
+	case "e":
+		if (!tasks.has(e.id)) fail(`${where}: task end without begin`);
+		break;
+	}
+});
+for (const [tid, th] of threads)
+	if (th.open.length) fail(`thread ${tid}: ${th.open.length} regions left open`);
+
+const period = Number(t.otherData.cpu_period_ns) / 1e6;
+const out = {
+	events: t.traceEvents.length,
+	duration_ms: Number(t.otherData.duration_ns) / 1e6,
+	min_ts_us: minTs,
+	max_ts_us: maxTs,
+	dropped: Number(t.otherData.dropped_events),
+	dropped_instants: dropped,
+	threads: [...names.values()].join(","),
+};
+const byName = (n) => [...names].filter(([, v]) => v === n).map(([k]) => k);
+for (const who of process.argv.slice(3)) {
+	const tids = byName(who);
+	out[`${who}_cpu_ms`] = tids.reduce((s, tid) => s + (cpu.get(tid) || 0), 0) * period;
+}
+const r = regions.map((x) => x.ms).sort((a, b) => a - b);
+out.regions_n = r.length;
+out.region_p50_ms = r.length ? r[Math.ceil(r.length / 2) - 1] : 0;
+out.region_max_ms = r.length ? r[r.length - 1] : 0;
+out.waits_n = waits.length;
+out.wait_total_ms = waits.reduce((s, w) => s + w.ms, 0);
+out.wait_stack = waits.length ? waits[0].stack.join(";") : "";
+out.tasks = [...tasks.values()]
+	.map((x) => `${x.name}:${x.parent ? (tasks.get(String(x.parent)) || { name: "?" }).name : "-"}`)
+	.join(",");
+for (const [k, v] of Object.entries(logs)) out[`logs_${k}`] = v;
+for (const [k, v] of Object.entries(out)) console.log(`${k}=${v}`);

@@ -1,0 +1,88 @@
+# whole_run.sh - CPROF_TRACE traces a program with a known ground truth
+# (tests/programs/trace_truth.c) for its whole run, written at exit.
+# Asserted, through a standard JSON parser (node) and through `cprof trace`:
+# the format's rules (check_trace.js); the burner's CPU time, the regions'
+# median and longest length, the waits' total, each within 10 % of what the
+# program measured; the wait's stack; the task's parent; the logs; the
+# thread names; the -pprof profiles as go tool pprof reads them; a .gz path
+# gives a gzip'd trace.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/lib_trace.sh"
+
+CPROF_TRACE=$TMP/trace.json "$TRUTH" --burn-ms 300 --regions 10 \
+	--region-ms 30 --waits 5 --wait-ms 40 >"$TMP/truth"
+cat "$TMP/truth"
+[[ -s $TMP/trace.json ]] || fail "CPROF_TRACE wrote nothing at exit"
+check "$TMP/trace.json" burner
+cat "$TMP/summary"
+
+within "burner CPU ms" "$(val burner_cpu_ms)" \
+	"$(awk -v n="$(val burner_cpu_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "region p50 ms" "$(val region_p50_ms)" \
+	"$(awk -v n="$(val region_p50_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "region max ms" "$(val region_max_ms)" \
+	"$(awk -v n="$(val region_max_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+[[ $(val regions_n) == 10 ]] || fail "regions: $(val regions_n), want 10"
+[[ $(val waits_n) == 5 ]] || fail "waits: $(val waits_n), want 5"
+within "wait total ms" "$(val wait_total_ms)" \
+	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+[[ $(val wait_stack) == fake_lock_wait\;waiter\;* ]] ||
+	fail "the wait's stack is $(val wait_stack)"
+pass "wait stack $(val wait_stack)"
+[[ $(val tasks) == *job:request* ]] || fail "tasks: $(val tasks)"
+[[ $(val logs_progress) == 10 && $(val logs_start) == 1 ]] ||
+	fail "logs: progress $(val logs_progress), start $(val logs_start)"
+for t in burner regions waiter; do
+	[[ ,$(val threads), == *,$t,* ]] || fail "no thread named $t"
+done
+pass "tasks $(val tasks), logs, thread names $(val threads)"
+
+# The CLI's analysis of the same file.
+"$CLI" trace "$TMP/trace.json" >"$TMP/report" || fail "cprof trace failed"
+cat "$TMP/report"
+row() { awk -v n="$1" '$2 == n' "$TMP/report"; }   # a thread
+span() { awk -v n="$1" '$1 == n' "$TMP/report"; }  # a region or task
+within "cprof trace: burner running ms" "$(row burner | awk '{ print $4 }')" \
+	"$(awk -v n="$(val burner_cpu_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "cprof trace: waiter locks ms" "$(row waiter | awk '{ print $5 }')" \
+	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "cprof trace: region work p50 ms" "$(span work | awk '{ print $3 }')" \
+	"$(awk -v n="$(val region_p50_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "cprof trace: region work max ms" "$(span work | awk '{ print $6 }')" \
+	"$(awk -v n="$(val region_max_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+[[ $(span job | awk '{ print $2 }') == 1 ]] || fail "cprof trace: no task job"
+grep -q '^Threads alive' "$TMP/report" || fail "no thread count over time"
+
+# Profiles derived from the trace, read by go tool pprof and cprof top.
+"$CLI" trace -pprof sync -o "$TMP/sync.pb.gz" "$TMP/trace.json" ||
+	fail "-pprof sync failed"
+top=$(pprof_top "$TMP/sync.pb.gz")
+echo "$top" | head -8
+[[ $(pprof_cum_pct "$top" fake_lock_wait) == 100 ]] ||
+	fail "sync profile: fake_lock_wait is not 100 %"
+within "sync profile total ms" "$(pprof_total_ms "$top")" \
+	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+"$CLI" trace -pprof cpu -o "$TMP/cpu.pb.gz" "$TMP/trace.json" ||
+	fail "-pprof cpu failed"
+"$CLI" top "$TMP/cpu.pb.gz" | grep -q burn_cpu || fail "cprof top: no burn_cpu"
+pct=$(pprof_cum_pct "$(pprof_top "$TMP/cpu.pb.gz")" burn_cpu)
+assert_near "cpu profile: burn_cpu cum %" "$pct" 100 5
+rc=0
+"$CLI" trace -pprof net "$TMP/trace.json" 2>"$TMP/err" >/dev/null || rc=$?
+[[ $rc == 2 ]] && grep -q 'not sync, syscall, sleep or cpu' "$TMP/err" ||
+	fail "-pprof net: status $rc, $(cat "$TMP/err")"
+echo '{"traceEvents": [' >"$TMP/bad.json"
+rc=0
+"$CLI" trace "$TMP/bad.json" 2>"$TMP/err" >/dev/null || rc=$?
+[[ $rc == 2 && $(wc -l <"$TMP/err") == 1 ]] ||
+	fail "a truncated file: status $rc, $(cat "$TMP/err")"
+pass "bad input: $(cat "$TMP/err")"
+
+# A .gz path: gzip'd, and the CLI reads it as is.
+CPROF_TRACE=$TMP/trace.json.gz "$TRUTH" --burn-ms 20 --regions 2 \
+	--region-ms 5 --waits 1 --wait-ms 5 >/dev/null
+gzip -t "$TMP/trace.json.gz" || fail "the .gz trace is not gzip"
+check "$TMP/trace.json.gz"
+"$CLI" trace "$TMP/trace.json.gz" | grep -q '^  work ' ||
+	fail "cprof trace cannot read the .gz trace"
+pass "CPROF_TRACE=*.gz writes gzip"

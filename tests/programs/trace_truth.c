@@ -1,0 +1,169 @@
+/*
+ * trace_truth.c - a program with a known ground truth for the trace.
+ *
+ * Threads, each named with pthread_setname_np:
+ *   burner   burns CPU for --burn-ms of its own CPU time;
+ *   regions  runs --regions regions "work" of --region-ms each (sleeping
+ *            inside them), inside a task "job" whose parent is the task
+ *            "request" begun by main, logging once per region;
+ *   waiter   waits --waits times --wait-ms each inside the public wait API
+ *            (kind lock, "fake_lock"), as cprof's hooks will.
+ * Then it prints what it measured:
+ *
+ *   truth burner_cpu_ns=N region_p50_ns=N region_max_ns=N regions=N
+ *         waits=N wait_total_ns=N
+ *
+ * region_p50_ns and region_max_ns are the median (nearest rank) and
+ * longest measured region (CLOCK_MONOTONIC); wait_total_ns the measured
+ * time inside the waits.
+ * --loop repeats the threads' work until killed (for the HTTP tests), and
+ * --flight PATH writes the flight recorder to PATH before exiting.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cprof.h"
+
+static int burn_ms = 300, regions = 10, region_ms = 30, waits = 5;
+static int wait_ms = 40, loop;
+static unsigned long long request_task;
+static int64_t region_ns[4096], burner_cpu_ns, wait_total_ns;
+static int n_region_ns;
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static volatile uint64_t sink;
+
+static __attribute__((noinline)) void burn_cpu(int ms)
+{
+	int64_t end = now_ns(CLOCK_THREAD_CPUTIME_ID) + (int64_t)ms * 1000000;
+
+	while (now_ns(CLOCK_THREAD_CPUTIME_ID) < end)
+		for (int i = 0; i < 10000; i++)
+			sink = sink * 6364136223846793005ull + 1;
+}
+
+static void *burner(void *arg)
+{
+	pthread_setname_np(pthread_self(), "burner");
+	do {
+		int64_t t0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+
+		burn_cpu(burn_ms);
+		burner_cpu_ns += now_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+	} while (loop);
+	return NULL;
+}
+
+static void *region_worker(void *arg)
+{
+	pthread_setname_np(pthread_self(), "regions");
+	do {
+		unsigned long long job = cprof_trace_task_begin(request_task,
+								"job");
+
+		for (int i = 0; i < regions; i++) {
+			int64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+			cprof_trace_region_begin(job, "work");
+			sleep_ms(region_ms);
+			cprof_trace_region_end(job, "work");
+			if (n_region_ns < 4096)
+				region_ns[n_region_ns++] =
+					now_ns(CLOCK_MONOTONIC) - t0;
+			cprof_trace_log(job, "progress", "one region done");
+		}
+		cprof_trace_task_end(job);
+	} while (loop);
+	return NULL;
+}
+
+static __attribute__((noinline)) void fake_lock_wait(void)
+{
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+	cprof_trace_wait_begin(CPROF_TRACE_WAIT_LOCK, "fake_lock");
+	sleep_ms(wait_ms);
+	cprof_trace_wait_end();
+	/* not a tail call: this frame shows in the wait's stack */
+	wait_total_ns += now_ns(CLOCK_MONOTONIC) - t0;
+}
+
+static void *waiter(void *arg)
+{
+	pthread_setname_np(pthread_self(), "waiter");
+	do {
+		for (int i = 0; i < waits; i++)
+			fake_lock_wait();
+	} while (loop);
+	return NULL;
+}
+
+static int cmp_ns(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	const char *flight = NULL;
+	pthread_t t[3];
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--loop") == 0)
+			loop = 1;
+		else if (i + 1 < argc && strcmp(argv[i], "--burn-ms") == 0)
+			burn_ms = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--regions") == 0)
+			regions = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--region-ms") == 0)
+			region_ms = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--waits") == 0)
+			waits = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--wait-ms") == 0)
+			wait_ms = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--flight") == 0)
+			flight = argv[++i];
+	}
+	request_task = cprof_trace_task_begin(0, "request");
+	cprof_trace_log(request_task, "start", "threads starting");
+	pthread_create(&t[0], NULL, burner, NULL);
+	pthread_create(&t[1], NULL, region_worker, NULL);
+	pthread_create(&t[2], NULL, waiter, NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	cprof_trace_task_end(request_task);
+	if (flight != NULL && (rc = cprof_trace_flight_write(flight)) != 0)
+		fprintf(stderr, "cprof_trace_flight_write: %s\n",
+			cprof_strerror(rc));
+	qsort(region_ns, (size_t)n_region_ns, sizeof(region_ns[0]), cmp_ns);
+	printf("truth burner_cpu_ns=%lld region_p50_ns=%lld region_max_ns=%lld "
+	       "regions=%d waits=%d wait_total_ns=%lld\n",
+	       (long long)burner_cpu_ns,
+	       (long long)(n_region_ns ? region_ns[(n_region_ns + 1) / 2 - 1] : 0),
+	       (long long)(n_region_ns ? region_ns[n_region_ns - 1] : 0),
+	       n_region_ns, waits, (long long)wait_total_ns);
+	return rc != 0;
+}
