@@ -289,7 +289,7 @@ int cprof__cli_flame(int argc, char **argv)
 				 "to a file with -o FILE");
 		goto out_free;
 	}
-	if (cprof__ftree_build(&r, &t) != 0) {
+	if (cprof__ftree_build(&r, min_fraction, &t) != 0) {
 		cprof__cli_error("out of memory");
 		goto out_free;
 	}

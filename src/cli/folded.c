@@ -102,7 +102,7 @@ int cprof__cli_folded(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? CPROF_CLI_OK : CPROF_CLI_BAD;
 	rc = CPROF_CLI_BAD;
-	if (cprof__ftree_build(&r, &t) != 0) {
+	if (cprof__ftree_build(&r, 0, &t) != 0) {
 		cprof__cli_error("out of memory");
 		goto out_free;
 	}

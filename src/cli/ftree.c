@@ -1,14 +1,16 @@
 /*
  * ftree.c - folding a profile's samples into a call tree of frame names.
  *
- * Three passes. Reading lists each sample the report kept as frame names,
- * root first (a location's frames are the report's nodes for its lines,
- * outermost caller first, each node's name interned once). Building grows
- * the tree a level at a time (see ftree_levels for why not a hash lookup
- * per frame) and adds each sample's values to the node its stack ends at.
- * Finishing sums totals bottom-up (a child is always created after its parent, so one backwards
- * sweep does it), sorts siblings by name and lays the nodes out in
- * pre-order with subtree ends, which is all the printers need.
+ * Two passes. Building grows the tree a level at a time (see "building,
+ * level by level" for why not a hash lookup per frame), reading each
+ * sample the report kept one frame per level, root first (a location's
+ * frames are the report's nodes for its lines, outermost caller first,
+ * each node's name interned once), pruning what a flame graph cannot
+ * show, and adds each sample's values to the node its stack ends at.
+ * Finishing sums totals bottom-up (a child is always created after its
+ * parent, so one backwards sweep does it), sorts siblings by name and
+ * lays the nodes out in pre-order with subtree ends, which is all the
+ * printers need.
  *
  * Renderers live in folded.c and flame.c; this file prints nothing.
  */
@@ -36,6 +38,12 @@ struct ftree_build {
 	size_t n_nodes;
 	size_t nodes_cap;
 	uint32_t *node_name;  /* per report node: name id + 1, 0 unknown */
+	/* pruning (min_fraction > 0): a frame under min_fraction of the
+	 * total in every sample type is not built, nor its callees */
+	int64_t *vals;        /* per kept sample: its n_types values */
+	int64_t *cut;         /* per type: |total| * min_fraction, rounded up */
+	int64_t *run;         /* per type: the values of one run of frames */
+	bool prune;
 };
 
 static uint64_t ftree_hash_bytes(const char *s, size_t n)
@@ -206,15 +214,75 @@ static int ftree_node_add(struct ftree_build *b, uint32_t parent,
  * access is sequential or independent of the one before, so the loads
  * overlap. Nodes come out breadth first, parents before children, which is
  * all ftree_finish needs.
+ *
+ * A sample's frames are read one per level through a cursor, never all at
+ * once: a sample whose frame is pruned leaves the build, and its deeper
+ * frames are never looked at (with flame's default cut, most samples of a
+ * large profile leave within a few levels).
  */
 
-struct ftree_paths {
-	uint32_t *frames;  /* every kept sample's frame names, root first */
-	size_t n_frames;
-	size_t cap_frames;
-	size_t *off;       /* per kept sample: its first frame */
-	uint32_t *len;     /* per kept sample: its depth */
+#define FTREE_END (UINT32_MAX - 1) /* no frame left: the stack ends here */
+
+/* Where each kept sample's stack has been read to, root first. */
+struct ftree_cursors {
+	uint32_t *loc;  /* locations not read yet: location_ids[0..loc) */
+	uint32_t *node; /* the current location's nodes not read yet ... */
+	uint32_t *stop; /* ... are loc_nodes[stop..node), read downwards */
 };
+
+/* The name of sample i's next frame, or FTREE_END; FTREE_NONE when out of
+ * memory. A location's nodes are innermost first, so they are read from
+ * the end: its outermost caller is the frame nearest the root. */
+static uint32_t ftree_next(struct ftree_build *b, struct ftree_cursors *c,
+			   size_t i)
+{
+	const struct cprof__cli_report *r = b->r;
+
+	while (c->node[i] == c->stop[i]) {
+		const struct cprof__sample *s =
+			&r->p->samples.items[r->samples[i]];
+		uint64_t id;
+		uint32_t li;
+
+		if (c->loc[i] == 0)
+			return FTREE_END;
+		id = s->location_ids[--c->loc[i]];
+		li = r->dense_locs ? (uint32_t)(id - 1)
+				   : cprof__cli_loc_index(r, id);
+		if (r->loc_lines[li].hidden)
+			continue;
+		c->stop[i] = r->loc_off[li];
+		c->node[i] = r->loc_off[li + 1];
+	}
+	return ftree_node_name(b, r->loc_nodes[--c->node[i]]);
+}
+
+static int ftree_cursors_init(struct ftree_build *b, struct ftree_cursors *c)
+{
+	const struct cprof__cli_report *r = b->r;
+	size_t n = r->n_samples;
+
+	c->loc = malloc((n + 1) * sizeof(*c->loc));
+	c->node = calloc(n + 1, sizeof(*c->node));
+	c->stop = calloc(n + 1, sizeof(*c->stop));
+	if (c->loc == NULL || c->node == NULL || c->stop == NULL)
+		return CPROF_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t depth = r->p->samples.items[r->samples[i]].n_locations;
+
+		if (depth >= FTREE_NONE)
+			return CPROF_ENOMEM;
+		c->loc[i] = (uint32_t)depth;
+	}
+	return 0;
+}
+
+static void ftree_cursors_fini(struct ftree_cursors *c)
+{
+	free(c->loc);
+	free(c->node);
+	free(c->stop);
+}
 
 static int ftree_u64_cmp(const void *a, const void *b)
 {
@@ -223,115 +291,196 @@ static int ftree_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Reads the frame names of every sample r kept into pa. */
-static int ftree_paths_read(struct ftree_build *b, struct ftree_paths *pa)
+static void ftree_add_values(struct ftree_build *b, uint32_t node,
+			     size_t kept)
+{
+	size_t nt = b->t->n_types;
+
+	for (size_t v = 0; v < nt; v++)
+		b->self[node * nt + v] = cprof__i64_add(b->self[node * nt + v],
+							b->vals[kept * nt + v]);
+}
+
+/* Copies each kept sample's values into one compact array (the level
+ * passes read them in sample order and by run), and, when pruning, sets
+ * the cut per type from the profile's total. */
+static int ftree_values_read(struct ftree_build *b, double min_fraction)
 {
 	const struct cprof__cli_report *r = b->r;
-	const struct cprof__profile *p = r->p;
+	size_t nt = b->t->n_types, n = r->n_samples;
 
-	pa->off = malloc((r->n_samples + 1) * sizeof(*pa->off));
-	pa->len = malloc((r->n_samples + 1) * sizeof(*pa->len));
-	if (pa->off == NULL || pa->len == NULL)
+	b->vals = calloc(n * nt + 1, sizeof(*b->vals));
+	b->cut = calloc(nt + 1, sizeof(*b->cut));
+	b->run = calloc(nt + 1, sizeof(*b->run));
+	if (b->vals == NULL || b->cut == NULL || b->run == NULL)
 		return CPROF_ENOMEM;
-	for (size_t i = 0; i < r->n_samples; i++) {
-		const struct cprof__sample *s = &p->samples.items[r->samples[i]];
+	for (size_t i = 0; i < n; i++) {
+		const struct cprof__sample *s = &r->p->samples.items[r->samples[i]];
 
-		pa->off[i] = pa->n_frames;
-		for (size_t k = s->n_locations; k-- > 0;) {
-			uint32_t li = cprof__cli_loc_index(r, s->location_ids[k]);
-			uint32_t lo = r->loc_off[li], hi = r->loc_off[li + 1];
-
-			if (r->loc_lines[li].hidden)
-				continue;
-			if (ftree_grow((void **)&pa->frames, &pa->cap_frames,
-				       pa->n_frames + (hi - lo),
-				       sizeof(*pa->frames)) != 0)
-				return CPROF_ENOMEM;
-			/* the location's nodes are innermost first */
-			for (uint32_t j = hi; j-- > lo;) {
-				uint32_t name = ftree_node_name(b, r->loc_nodes[j]);
-
-				if (name == FTREE_NONE)
-					return CPROF_ENOMEM;
-				pa->frames[pa->n_frames++] = name;
-			}
+		for (size_t v = 0; v < nt && v < s->n_values; v++) {
+			b->vals[i * nt + v] = s->values[v];
+			b->run[v] = cprof__i64_add(b->run[v], s->values[v]);
 		}
-		if (pa->n_frames - pa->off[i] >= FTREE_NONE)
-			return CPROF_ENOMEM;
-		pa->len[i] = (uint32_t)(pa->n_frames - pa->off[i]);
+	}
+	b->prune = min_fraction > 0;
+	for (size_t v = 0; v < nt; v++) {
+		double c = (double)cprof__i64_abs(b->run[v]) * min_fraction;
+
+		b->cut[v] = cprof__i64_from_double(c);
+		if ((double)b->cut[v] < c)
+			b->cut[v]++;
+		b->run[v] = 0;
 	}
 	return 0;
 }
 
-static void ftree_add_values(struct ftree_build *b, uint32_t node,
-			     size_t kept)
+/* Whether the run of samples pairs[k0..k1) (one frame under one parent)
+ * is kept. A pruned run's values go to the parent's self, so that totals
+ * stay whole. */
+static bool ftree_run_kept(struct ftree_build *b, const uint64_t *pairs,
+			   size_t k0, size_t k1, uint32_t parent)
 {
-	const struct cprof__sample *s =
-		&b->r->p->samples.items[b->r->samples[kept]];
 	size_t nt = b->t->n_types;
+	bool keep = false;
 
-	for (size_t v = 0; v < nt && v < s->n_values; v++)
-		b->self[node * nt + v] =
-			cprof__i64_add(b->self[node * nt + v], s->values[v]);
+	if (!b->prune)
+		return true;
+	for (size_t v = 0; v < nt; v++)
+		b->run[v] = 0;
+	for (size_t k = k0; k < k1; k++) {
+		const int64_t *x = b->vals + (size_t)(uint32_t)pairs[k] * nt;
+
+		for (size_t v = 0; v < nt; v++)
+			b->run[v] = cprof__i64_add(b->run[v], x[v]);
+	}
+	for (size_t v = 0; v < nt && !keep; v++)
+		keep = b->run[v] != 0 && cprof__i64_abs(b->run[v]) >= b->cut[v];
+	if (!keep)
+		for (size_t v = 0; v < nt; v++)
+			b->self[parent * nt + v] = cprof__i64_add(
+				b->self[parent * nt + v], b->run[v]);
+	return keep;
 }
 
-static int ftree_levels(struct ftree_build *b, const struct ftree_paths *pa)
-{
-	size_t n = b->r->n_samples, active = 0, next;
-	uint32_t *order = malloc((n + 1) * sizeof(*order));
-	uint32_t *at = malloc((n + 1) * sizeof(*at)); /* node reached */
-	uint64_t *pairs = malloc((n + 1) * sizeof(*pairs));
-	int rc = CPROF_ENOMEM;
+/* The samples still going deeper, between level passes. */
+struct ftree_active {
+	uint32_t *node;   /* per sample: the node reached, FTREE_NONE: done */
+	uint32_t *name;   /* per sample: its frame at the current level */
+	uint32_t *order;  /* the active samples, grouped by node reached */
+	uint32_t *at;     /* aligned with order: the node reached */
+	uint64_t *pairs;  /* aligned with order: name << 32 | sample */
+	size_t n;
+};
 
-	if (order == NULL || at == NULL || pairs == NULL)
-		goto out_free;
-	for (size_t i = 0; i < n; i++) {
-		if (pa->len[i] == 0) {
-			ftree_add_values(b, 0, i);
+/* Reads the next frame of every active sample, in sample order so that
+ * the reads through the profile are sequential; a stack that ends adds
+ * its values to the node it reached and leaves. Then drops the samples
+ * that left from order, keeping its grouping. */
+static int ftree_read_level(struct ftree_build *b, struct ftree_cursors *c,
+			    struct ftree_active *a)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < b->r->n_samples; i++) {
+		uint32_t name;
+
+		if (a->node[i] == FTREE_NONE)
+			continue;
+		name = ftree_next(b, c, i);
+		if (name == FTREE_NONE)
+			return CPROF_ENOMEM;
+		if (name == FTREE_END) {
+			ftree_add_values(b, a->node[i], i);
+			a->node[i] = FTREE_NONE;
 		} else {
-			order[active] = (uint32_t)i;
-			at[active++] = 0;
+			a->name[i] = name;
 		}
 	}
-	for (uint32_t d = 0; active > 0; d++) {
-		for (size_t k = 0; k < active; k++)
-			pairs[k] = (uint64_t)pa->frames[pa->off[order[k]] + d]
-					   << 32 |
-				   order[k];
-		next = 0;
-		for (size_t g = 0; g < active;) {
-			size_t end = g + 1;
-			uint32_t parent = at[g];
+	for (size_t k = 0; k < a->n; k++) {
+		uint32_t s = a->order[k];
 
-			while (end < active && at[end] == parent)
-				end++;
-			if (end - g > 1)
-				qsort(pairs + g, end - g, sizeof(*pairs),
-				      ftree_u64_cmp);
-			for (size_t k = g; k < end; k++) {
-				uint32_t name = (uint32_t)(pairs[k] >> 32);
+		if (a->node[s] == FTREE_NONE)
+			continue;
+		a->order[m] = s;
+		a->at[m] = a->node[s];
+		a->pairs[m++] = (uint64_t)a->name[s] << 32 | s;
+	}
+	a->n = m;
+	return 0;
+}
+
+/* One level: each group of samples at one node, sorted by their frame;
+ * each run of one name becomes a child, or is pruned (its samples leave). */
+static int ftree_level(struct ftree_build *b, struct ftree_active *a)
+{
+	uint64_t *pairs = a->pairs;
+	size_t active = a->n;
+
+	a->n = 0; /* order is rewritten behind the reads of pairs */
+	for (size_t g = 0, end; g < active; g = end) {
+		uint32_t parent = a->at[g];
+
+		for (end = g + 1; end < active && a->at[end] == parent; end++)
+			;
+		if (end - g > 1)
+			qsort(pairs + g, end - g, sizeof(*pairs), ftree_u64_cmp);
+		for (size_t k0 = g, k1; k0 < end; k0 = k1) {
+			uint32_t name = (uint32_t)(pairs[k0] >> 32), node;
+			bool kept;
+
+			for (k1 = k0 + 1;
+			     k1 < end && (uint32_t)(pairs[k1] >> 32) == name; k1++)
+				;
+			kept = ftree_run_kept(b, pairs, k0, k1, parent);
+			if (kept && ftree_node_add(b, parent, name) != 0)
+				return CPROF_ENOMEM;
+			node = kept ? (uint32_t)(b->n_nodes - 1) : FTREE_NONE;
+			for (size_t k = k0; k < k1; k++) {
 				uint32_t s = (uint32_t)pairs[k];
 
-				if (k == g || name != (uint32_t)(pairs[k - 1] >> 32)) {
-					if (ftree_node_add(b, parent, name) != 0)
-						goto out_free;
-				}
-				if (pa->len[s] == d + 1) {
-					ftree_add_values(b, (uint32_t)(b->n_nodes - 1), s);
-				} else {
-					order[next] = s;
-					at[next++] = (uint32_t)(b->n_nodes - 1);
-				}
+				a->node[s] = node;
+				if (kept)
+					a->order[a->n++] = s;
 			}
-			g = end;
 		}
-		active = next;
+	}
+	return 0;
+}
+
+static int ftree_levels(struct ftree_build *b)
+{
+	size_t n = b->r->n_samples;
+	struct ftree_cursors c = {0};
+	struct ftree_active a = {0};
+	int rc = CPROF_ENOMEM;
+
+	a.node = calloc(n + 1, sizeof(*a.node)); /* all at the root */
+	a.name = malloc((n + 1) * sizeof(*a.name));
+	a.order = malloc((n + 1) * sizeof(*a.order));
+	a.at = malloc((n + 1) * sizeof(*a.at));
+	a.pairs = malloc((n + 1) * sizeof(*a.pairs));
+	if (a.node == NULL || a.name == NULL || a.order == NULL ||
+	    a.at == NULL || a.pairs == NULL || ftree_cursors_init(b, &c) != 0)
+		goto out_free;
+	for (size_t i = 0; i < n; i++)
+		a.order[i] = (uint32_t)i;
+	a.n = n;
+	for (;;) {
+		if (ftree_read_level(b, &c, &a) != 0)
+			goto out_free;
+		if (a.n == 0)
+			break;
+		if (ftree_level(b, &a) != 0)
+			goto out_free;
 	}
 	rc = 0;
 out_free:
-	free(order);
-	free(at);
-	free(pairs);
+	ftree_cursors_fini(&c);
+	free(a.node);
+	free(a.name);
+	free(a.order);
+	free(a.at);
+	free(a.pairs);
 	return rc;
 }
 
@@ -462,11 +611,10 @@ out_free:
 }
 
 int cprof__ftree_build(const struct cprof__cli_report *r,
-		       struct cprof__ftree **out)
+		       double min_fraction, struct cprof__ftree **out)
 {
 	const struct cprof__profile *p = r->p;
 	struct ftree_build b = {0};
-	struct ftree_paths pa = {0};
 	struct cprof__ftree *t = calloc(1, sizeof(*t));
 	int rc = CPROF_ENOMEM;
 
@@ -481,14 +629,11 @@ int cprof__ftree_build(const struct cprof__cli_report *r,
 		goto out_free;
 	if (ftree_names_rehash(&b, 1024) != 0 ||
 	    ftree_intern(&b, "root", 4) != 0 || ftree_node_add(&b, 0, 0) != 0 ||
-	    ftree_paths_read(&b, &pa) != 0)
+	    ftree_values_read(&b, min_fraction) != 0 ||
+	    ftree_levels(&b) != 0)
 		goto out_free;
-	free(b.node_name); /* names are all interned now */
-	b.node_name = NULL;
-	if (ftree_levels(&b, &pa) != 0)
-		goto out_free;
-	free(pa.frames); /* before finishing, the other memory peak */
-	pa.frames = NULL;
+	free(b.vals); /* before finishing, the other memory peak */
+	b.vals = NULL;
 	if (ftree_finish(&b) != 0)
 		goto out_free;
 	*out = t;
@@ -501,9 +646,9 @@ out_free:
 	free(b.name);
 	free(b.self);
 	free(b.node_name);
-	free(pa.frames);
-	free(pa.off);
-	free(pa.len);
+	free(b.vals);
+	free(b.cut);
+	free(b.run);
 	return rc;
 }
 

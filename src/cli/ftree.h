@@ -41,9 +41,13 @@ struct cprof__ftree {
 };
 
 /* Builds the tree of the samples r kept (r prepared by report_init).
+ * With min_fraction > 0, a frame whose total is under min_fraction of the
+ * profile's total in every sample type (or zero in all) is left out with
+ * its callees, and its values count in its caller's self: what a flame
+ * graph cannot show is never built. 0 builds every frame.
  * Returns 0, or CPROF_ENOMEM (*out NULL). */
 int cprof__ftree_build(const struct cprof__cli_report *r,
-		       struct cprof__ftree **out);
+		       double min_fraction, struct cprof__ftree **out);
 void cprof__ftree_free(struct cprof__ftree *t);
 
 #endif
