@@ -3,13 +3,15 @@
 # profiles cost (issue #5), results in docs/PERFORMANCE.md.
 #
 # 1. Uncontended lock+unlock pairs (lockbench pair: one idle thread, see
-#    lockbench.c for why), ROUNDS interleaved rounds (default 15;
+#    lockbench.c for why), ROUNDS interleaved rounds (default 21;
 #    CPROF_BENCH_ROUNDS also sets it) of four variants whose order rotates:
 #    no profiler; cprof preloaded with both profiles off
 #    (CPROF_MUTEX_FRACTION=0 CPROF_BLOCK_RATE=0: the hooks pass through);
 #    cprof with the defaults; cprof recording every event (fraction 1,
 #    rate 1). Each cprof run is paired with the unprofiled run of its round:
-#    median and range of the difference in ns per pair. Then the same for a
+#    median and range of the difference in the loop thread's CPU ns per
+#    pair (time spent waiting for a CPU is not the hooks' cost; wall time
+#    on a shared machine is mostly that). Then the same for a
 #    single-threaded process (lockbench pair1), no profiler vs defaults.
 # 2. The contended path: lockbench timeout (timedlocks of a mutex another
 #    thread holds, deadline passed: the hook's slow path around a wait of
@@ -22,7 +24,7 @@
 #    a shared machine does not hide a regression.
 #
 # No python: bash, awk, sort. Needs valgrind for part 3 (skipped without).
-# CPROF_BENCH_PAIRS (20000000) and CPROF_BENCH_TIMEOUTS (20000) shorten it.
+# CPROF_BENCH_PAIRS (10000000) and CPROF_BENCH_TIMEOUTS (20000) shorten it.
 # Peers: no lock profiler for C is packaged in Debian 12 (mutrace is not);
 # Go's runtime is the reference for the semantics, not the cost.
 set -euo pipefail
@@ -30,10 +32,10 @@ set -euo pipefail
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-15}}
+rounds=${2:-${CPROF_BENCH_ROUNDS:-21}}
 case $rounds in '' | *[!0-9]*) usage ;; esac
 [ "$rounds" -ge 1 ] || usage
-pairs=${CPROF_BENCH_PAIRS:-20000000}
+pairs=${CPROF_BENCH_PAIRS:-10000000}
 timeouts=${CPROF_BENCH_TIMEOUTS:-20000}
 
 bin=$build/bench/contention/lockbench
@@ -94,14 +96,14 @@ rounds_of timeout "$timeouts" none default every
 
 echo "### Uncontended lock+unlock ($rounds interleaved rounds, $pairs pairs each)"
 echo
-echo "| variant | ns | median over none | range | none's mean |"
+echo "| variant | measure | median over none | range | none's mean |"
 echo "|---|---|---|---|---|"
-report pair ns_per_pair off default every
-report pair1 ns_per_pair default | sed 's/^| default |/| default, single-threaded |/'
+report pair cpu_ns_per_pair off default every
+report pair1 cpu_ns_per_pair default | sed 's/^| default |/| default, single-threaded |/'
 echo
 echo "### Contended path (lockbench timeout: $timeouts timedlocks of a held mutex, each a wait of a few us)"
 echo
-echo "| variant | per call | median over none | range | none's mean |"
+echo "| variant | measure | median over none | range | none's mean |"
 echo "|---|---|---|---|---|"
 report timeout ns_per_call default every
 report timeout cpu_ns_per_call default every
