@@ -36,9 +36,10 @@
 #define CPROF_CONTENTION_BLOCK 0x2
 
 /* CPROF_CONTENTION_* bits of the profiles on. Atomic, relaxed. */
-extern _Atomic int cprof__contention_on;
+extern __attribute__((visibility("hidden"))) _Atomic int cprof__contention_on;
 /* Slots in use: while 0, no unlock has anything to charge. Atomic. */
-extern _Atomic int cprof__contention_pending;
+extern __attribute__((visibility("hidden"))) _Atomic int
+	cprof__contention_pending;
 
 /* Starts recording: mutex events 1 in fraction (0: off), block events
  * at Go's rate in ns (0: off). Not thread-safe against itself. */

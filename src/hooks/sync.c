@@ -226,7 +226,10 @@ sync_mutex_wait(pthread_mutex_t *m, clockid_t clock, const struct timespec *t,
 	return rc;
 }
 
-CPROF_API int pthread_mutex_lock(pthread_mutex_t *m)
+/* Frameless, like the malloc hooks: the fast path is a call to trylock
+ * and a compare (the CFI walker needs no frame pointer here). */
+CPROF_API __attribute__((optimize("omit-frame-pointer"))) int
+pthread_mutex_lock(pthread_mutex_t *m)
 {
 	int rc;
 
@@ -368,12 +371,14 @@ sync_rw_acquire(pthread_rwlock_t *l, enum sync_rw_kind kind, clockid_t clock,
 	return sync_rw_wait(l, kind, clock, t, ra);
 }
 
-CPROF_API int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+CPROF_API __attribute__((optimize("omit-frame-pointer"))) int
+pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	return sync_rw_acquire(l, SYNC_RD, CLOCK_REALTIME, NULL, SYNC_RA());
 }
 
-CPROF_API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+CPROF_API __attribute__((optimize("omit-frame-pointer"))) int
+pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	return sync_rw_acquire(l, SYNC_WR, CLOCK_REALTIME, NULL, SYNC_RA());
 }
