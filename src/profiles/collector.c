@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/reentry.h"
 #include "capture/cfi_registry.h"
+#include "capture/crumb.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
@@ -101,6 +102,7 @@ static void *collector_main(void *arg)
 		cprof__collector_drain_locked();
 		cprof__collector_unlock();
 		cprof__cpu_check_signal();
+		cprof__crumbs_tick();
 		if (cprof__now_ns() >= next_scan) {
 			cprof__threads_scan();
 			cprof__threads_reap();

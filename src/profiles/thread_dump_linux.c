@@ -369,6 +369,7 @@ static bool td_entry_init(const struct td_ref *r,
 		n = CPROF_THREAD_CREATOR_FRAMES;
 	memcpy(e->created_by, r->t->created_by, (size_t)n * sizeof(uintptr_t));
 	e->created_depth = n;
+	e->created_tid = r->t->created_tid;
 	return true;
 }
 

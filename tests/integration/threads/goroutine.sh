@@ -53,7 +53,7 @@ state_of() {
 }
 
 # (c) debug=2: per thread its state, its stack from wait_K down to run_K,
-# and "created by main". A thread caught between two calls may show another
+# and "created by main in thread <the main thread>". A thread caught between two calls may show another
 # stack once: each kind must be right in at least 5 of the 7 dumps.
 check_dump() { # FILE KIND: the thread's block is right
 	local name="k-${2:0:13}" block
@@ -62,7 +62,7 @@ check_dump() { # FILE KIND: the thread's block is right
 	grep -E -q "^thread [0-9]+ \[$(state_of "$2"), $name\]:$" <<<"$block" || return 1
 	[[ $(grep -E -o '^(wait|run)_[a-z_]+' <<<"$block" | head -2 | tr '\n' ' ') == "wait_$2 run_$2 " ]] ||
 		return 1
-	grep -A1 '^created by main(' <<<"$block" | grep -q 'blocked.c:[0-9]' || return 1
+	grep -E -A1 "^created by main in thread $pid$" <<<"$block" | grep -q 'blocked.c:[0-9]' || return 1
 }
 for k in $kinds; do
 	good=0
