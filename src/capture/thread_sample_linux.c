@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,24 @@
 /* How long to wait for a handler that took a request to finish writing it
  * (it is a stack walk: microseconds). */
 #define THREAD_SAMPLE_FINISH_NS 1000000000LL
+
+/* Task-work CPU timers (Linux >= 5.9 on x86) generate the signal only on
+ * the thread's way back to user mode. Without them a tick that lands while
+ * the thread is in the kernel, just before it blocks, could leave the
+ * signal pending across the blocking call (EINTR): running threads are
+ * then not sampled at all. */
+static bool thread_sample_kernel_ok(void)
+{
+	static int ok = -1; /* every thread computes the same value */
+	struct utsname u;
+	int major, minor;
+
+	if (ok < 0)
+		ok = uname(&u) == 0 &&
+		     sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+		     (major > 5 || (major == 5 && minor >= 9));
+	return ok;
+}
 
 /* True when tid's SigBlk mask has signo (or cannot be read: then it is
  * not safe to assume otherwise). */
@@ -55,7 +74,7 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 	int signo = cprof__cpu_signal_number();
 	int rc;
 
-	if (signo == 0)
+	if (signo == 0 || !thread_sample_kernel_ok())
 		return CPROF_ENOTSUP;
 	if (thread_sample_blocked(tid, signo))
 		return CPROF_EBUSY;
