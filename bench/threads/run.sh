@@ -112,10 +112,12 @@ for r in $(seq 1 "$rounds"); do
 	echo "$base" >>"$tmp/wbase"
 	awk -v b="$base" '/^running/ { print $2 - b }' "$tmp/w" >>"$tmp/wrun"
 	awk -v b="$base" '/^stopped/ { print $2 - b }' "$tmp/w" >>"$tmp/wstop"
+	awk '/^running/ { r = $2 } /^stopped/ { print r - $2 }' "$tmp/w" >>"$tmp/wpair"
 done
 echo "no cprof: $(stats <"$tmp/wbase") ns/call"
 echo "cprof started (crumb enter+leave): +$(stats <"$tmp/wrun") ns/call"
 echo "cprof stopped (flag load): +$(stats <"$tmp/wstop") ns/call"
+echo "started - stopped, same process: $(stats <"$tmp/wpair") ns/call"
 
 echo "# breadcrumb enter+leave alone (bench_threads_crumb_cost), $((calls * 10)) calls, $rounds rounds"
 for r in $(seq 1 "$rounds"); do
