@@ -19,14 +19,14 @@ kinds="epoll_wait poll nanosleep usleep select clock_nanosleep sleep read accept
 base=http://127.0.0.1:$port/debug/pprof
 for i in $(seq 0 20); do
 	case $((i % 3)) in
-	0) curl -sS -f -o "$TMP/g$i.pb.gz" "$base/goroutine" || fail "fetch $i" ;;
-	1) curl -sS -f -o "$TMP/g$i.txt" "$base/goroutine?debug=1" || fail "fetch $i" ;;
-	2) curl -sS -f -o "$TMP/g$i.dump" "$base/goroutine?debug=2" || fail "fetch $i" ;;
+	0) curl -sS -f --max-time 60 -o "$TMP/g$i.pb.gz" "$base/goroutine" || fail "fetch $i" ;;
+	1) curl -sS -f --max-time 60 -o "$TMP/g$i.txt" "$base/goroutine?debug=1" || fail "fetch $i" ;;
+	2) curl -sS -f --max-time 60 -o "$TMP/g$i.dump" "$base/goroutine?debug=2" || fail "fetch $i" ;;
 	esac
 	sleep 0.1
 done
-curl -sS -f -o "$TMP/alias.pb.gz" "$base/threads" || fail "fetch /debug/pprof/threads"
-index=$(curl -sS -f "$base/")
+curl -sS -f --max-time 60 -o "$TMP/alias.pb.gz" "$base/threads" || fail "fetch /debug/pprof/threads"
+index=$(curl -sS -f --max-time 60 "$base/")
 live=$(for t in /proc/"$pid"/task/*; do cat "$t/comm"; done | grep -c -v '^cprof-')
 
 touch "$TMP/done"
@@ -82,16 +82,16 @@ pass "debug=2: every thread's state, call, stack and creating site (the main thr
 # (b) debug=0 through our decoder: every kind's stack has wait_K as its
 # first frame of blocked.c, then run_K; one sample per thread in total.
 for f in "$TMP"/g*.pb.gz "$TMP/alias.pb.gz"; do
-	"$dump" "$f" >"$TMP/d.txt" || fail "pprof_dump $f"
-	grep -q '^sample_type: goroutine/count$' "$TMP/d.txt" || fail "sample type in $f"
-	grep -q '^period_type: goroutine/count$' "$TMP/d.txt" || fail "period type in $f"
-	total=$(awk -F' [|] ' '/ [|] / { s += $1 } END { print s }' "$TMP/d.txt")
+	"$dump" "$f" >"$f.txt" || fail "pprof_dump $f"
+	grep -q '^sample_type: goroutine/count$' "$f.txt" || fail "sample type in $f"
+	grep -q '^period_type: goroutine/count$' "$f.txt" || fail "period type in $f"
+	total=$(awk -F' [|] ' '/ [|] / { s += $1 } END { print s }' "$f.txt")
 	[[ $total == 15 ]] || fail "$f counts $total threads, want 15"
 done
 for k in $kinds; do
 	good=0
 	for f in "$TMP"/g*.pb.gz; do
-		"$dump" "$f" | awk -F' [|] ' '{ print $2 }' | tr ';' ' ' |
+		awk -F' [|] ' '{ print $2 }' "$f.txt" | tr ';' ' ' |
 			awk -v k="$k" '{ n = 0; for (i = 1; i <= NF; i++)
 				if ($i ~ /^(wait|run)_/) w[++n] = $i
 				if (w[1] == "wait_" k && w[2] == "run_" k) found = 1 }
@@ -140,7 +140,7 @@ for f in "$TMP"/g*.dump; do
 	fi
 done
 for f in "$TMP"/g*.pb.gz; do
-	st=$("$dump" "$f" | awk -F' [|] ' '$2 ~ /burn/ || $2 ~ /runnable, no sample/ { print $2 }')
+	st=$(awk -F' [|] ' '$2 ~ /burn/ || $2 ~ /runnable, no sample/ { print $2 }' "$f.txt")
 	if grep -q '^wait_burn;run_burn;' <<<"$st"; then
 		sampled=$((sampled + 1))
 	else
