@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "capture/cpu_signal.h"
 #include "capture/cpu_timer.h"
 #include "cprof.h"
@@ -91,7 +92,7 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 int cprof__thread_sample_finish(struct cprof__thread *t,
 				struct cprof__thread_sample *req, timer_t timer)
 {
-	struct timespec start, now;
+	int64_t deadline;
 
 	/* Delete first: no new expiry after this. A signal already generated
 	 * still arrives, finds no request and is ignored. */
@@ -99,12 +100,9 @@ int cprof__thread_sample_finish(struct cprof__thread *t,
 	if (atomic_exchange_explicit(&t->sample_req, NULL,
 				     memory_order_acq_rel) != NULL)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	deadline = cprof__now_ns() + THREAD_SAMPLE_FINISH_NS;
 	while (!atomic_load_explicit(&req->done, memory_order_acquire)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000000000LL +
-			    (now.tv_nsec - start.tv_nsec) >
-		    THREAD_SAMPLE_FINISH_NS)
+		if (cprof__now_ns() > deadline)
 			return -1;
 		sched_yield();
 	}

@@ -132,7 +132,8 @@ BLOCKING_WRAP(int, connect, (int fd, const struct sockaddr *addr,
 BLOCKING_WRAP(pid_t, waitpid, (pid_t pid, int *status, int options),
 	      (pid, status, options))
 BLOCKING_WRAP(pid_t, wait4, (pid_t pid, int *status, int options,
-			     struct rusage *usage), (pid, status, options, usage))
+			     struct rusage *usage),
+	      (pid, status, options, usage))
 BLOCKING_WRAP(int, sigtimedwait, (const sigset_t *set, siginfo_t *info,
 				  const struct timespec *ts), (set, info, ts))
 BLOCKING_WRAP(int, sigwaitinfo, (const sigset_t *set, siginfo_t *info),

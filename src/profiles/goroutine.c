@@ -352,7 +352,8 @@ static void goroutine_write_frame(struct cprof__buf *out,
 		const struct cprof__function *f =
 			cprof__profile_function(p, l->lines[k].function_id);
 
-		cprof__buf_printf(out, "%s(...)\n\t%s:%" PRId64 " +%#" PRIx64 "\n",
+		cprof__buf_printf(out,
+				  "%s(...)\n\t%s:%" PRId64 " +%#" PRIx64 "\n",
 				  f ? cprof__profile_str(p, f->name) : "?",
 				  f ? cprof__profile_str(p, f->filename) : "?",
 				  l->lines[k].line, offset);
