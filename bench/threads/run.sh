@@ -11,12 +11,19 @@
 #    round in rotating order; median and range. The peer, gdb -batch
 #    "thread apply all bt" (ptrace: it stops every thread), runs once per
 #    round on the same process when CPROF_BENCH_GDB=1 (default), and is
-#    given as a ratio to the debug=2 dump in the same round.
+#    given as a ratio to the debug=2 dump in the same round. Besides the
+#    time of each request (symbolizing and encoding included, and waiting
+#    for a core on a loaded machine), the dump alone: the CPU and wall time
+#    the debug=0 profile reports in its comments.
 # 2. Wrapper cost per call: bench_threads_wrapcost runs poll(NULL, 0, 0)
 #    CPROF_BENCH_CALLS times (default 5000000) without cprof, and with
 #    cprof preloaded and started (the breadcrumb enter+leave) and then
 #    stopped (the idle path), ROUNDS interleaved rounds; medians of the
 #    paired differences against the run without cprof in the same round.
+# 3. The breadcrumb alone: bench_threads_crumb_cost, a function that enters
+#    and leaves a crumb around nothing against the same function without
+#    (and with crumbs off), thread CPU time, 10 x CPROF_BENCH_CALLS calls,
+#    ROUNDS runs: the part of 2 that does not drown in syscall noise.
 #
 # No python: bash, awk, sort, curl. The HTTP port comes from
 # tests/integration/ports.sh's free_port.
@@ -35,7 +42,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$build/bench/threads
 lib=$build/libcprof.so
 source "$here/../../tests/integration/ports.sh"
-for f in "$lib" "$bin/bench_threads_many" "$bin/bench_threads_wrapcost"; do
+for f in "$lib" "$bin/bench_threads_many" "$bin/bench_threads_wrapcost" \
+	"$bin/bench_threads_crumb_cost"; do
 	[ -e "$f" ] || { echo "missing $f: build first" >&2; exit 1; }
 done
 command -v gdb >/dev/null || use_gdb=0
@@ -69,6 +77,8 @@ for r in $(seq 1 "$rounds"); do
 	for d in $forms; do
 		t=$(curl -sf -o "$tmp/p$d" -w '%{time_total}' "$url?debug=$d")
 		echo "$t" >>"$tmp/t$d"
+		[ "$d" = 0 ] && "$build/tests/tools/pprof_dump" "$tmp/p0" |
+			sed -n 's/^comment: cprof threads dump: //p' >>"$tmp/cost"
 	done
 	forms="$(cut -d' ' -f2- <<<"$forms") $(cut -d' ' -f1 <<<"$forms")"
 	if [ "$use_gdb" = 1 ]; then
@@ -81,8 +91,10 @@ for r in $(seq 1 "$rounds"); do
 done
 threads_seen=$(head -1 "$tmp/p1")
 echo "debug=1 says: $threads_seen"
+echo "the dump alone (profile comment): CPU $(awk '{ print $3 }' "$tmp/cost" | stats) ms," \
+	"wall $(awk '{ print $6 }' "$tmp/cost" | stats) ms"
 for d in 0 1 2; do
-	echo "debug=$d: $(awk '{ print $1 * 1000 }' "$tmp/t$d" | stats) ms"
+	echo "debug=$d: $(awk '{ print $1 * 1000 }' "$tmp/t$d" | stats) ms per request"
 done
 if [ "$use_gdb" = 1 ]; then
 	echo "gdb thread apply all bt: $(awk '{ print $1 * 1000 }' "$tmp/tgdb" | stats) ms" \
@@ -100,7 +112,18 @@ for r in $(seq 1 "$rounds"); do
 	echo "$base" >>"$tmp/wbase"
 	awk -v b="$base" '/^running/ { print $2 - b }' "$tmp/w" >>"$tmp/wrun"
 	awk -v b="$base" '/^stopped/ { print $2 - b }' "$tmp/w" >>"$tmp/wstop"
+	awk '/^running/ { r = $2 } /^stopped/ { print r - $2 }' "$tmp/w" >>"$tmp/wpair"
 done
 echo "no cprof: $(stats <"$tmp/wbase") ns/call"
 echo "cprof started (crumb enter+leave): +$(stats <"$tmp/wrun") ns/call"
 echo "cprof stopped (flag load): +$(stats <"$tmp/wstop") ns/call"
+echo "started - stopped, same process: $(stats <"$tmp/wpair") ns/call"
+
+echo "# breadcrumb enter+leave alone (bench_threads_crumb_cost), $((calls * 10)) calls, $rounds rounds"
+for r in $(seq 1 "$rounds"); do
+	"$bin/bench_threads_crumb_cost" $((calls * 10)) >"$tmp/c"
+	awk '/^plain/ { p = $2 } /^crumb/ { print $2 - p >> "'"$tmp/cc"'" }
+		/^off/ { print $2 - p >> "'"$tmp/co"'" }' "$tmp/c"
+done
+echo "crumb enter+leave: +$(stats <"$tmp/cc") ns/call (thread CPU time)"
+echo "crumbs off (cprof stopped): +$(stats <"$tmp/co") ns/call"

@@ -25,7 +25,8 @@
  * sleeps) keep the outermost crumb.
  *
  * Cost: while cprof is stopped, one relaxed flag load; while it runs, a
- * TLS load and five plain stores in, one store out. Async-signal-safe,
+ * TLS load, a load of the published clock and six plain stores in, one
+ * store out (about 1.5 ns in all: docs/PERFORMANCE.md). Async-signal-safe,
  * never allocates, never blocks.
  */
 #ifndef CPROF_SRC_CAPTURE_CRUMB_H
@@ -34,13 +35,20 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "capture/crumb_types.h"
 #include "capture/threads_tls.h"
 
-/* Crumbs are left only while this is true (cprof running). */
-extern _Atomic bool cprof__crumbs_on;
+/* Read by every enter, written rarely: one cache line of its own. on: crumbs
+ * are left only while cprof runs. clock_ns: CLOCK_MONOTONIC_COARSE as the
+ * collector last published it (every CPROF_COLLECT_INTERVAL_MS, 50 ms):
+ * reading even the coarse clock costs 6 ns here (vDSO), five times the
+ * rest of enter, so a crumb's start time is known to within that interval. */
+struct cprof__crumb_shared {
+	_Atomic bool on;
+	_Atomic int64_t clock_ns;
+} __attribute__((aligned(64)));
+extern struct cprof__crumb_shared cprof__crumbs;
 
 /* The calling thread's slot when the TLS pointer is not set yet (a thread
  * born before cprof). Async-signal-safe. */
@@ -51,10 +59,9 @@ cprof__crumb_enter_as(const char *call, const uintptr_t *frame)
 {
 	struct cprof__thread *t;
 	struct cprof__crumb *c;
-	struct timespec ts;
 	uint32_t seq;
 
-	if (!atomic_load_explicit(&cprof__crumbs_on, memory_order_relaxed))
+	if (!atomic_load_explicit(&cprof__crumbs.on, memory_order_relaxed))
 		return NULL;
 	t = cprof__tls_thread;
 	if (__builtin_expect(t == NULL, 0) &&
@@ -63,14 +70,14 @@ cprof__crumb_enter_as(const char *call, const uintptr_t *frame)
 	c = &t->crumb;
 	if (c->depth++ != 0)
 		return t;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	atomic_store_explicit(&c->call, call, memory_order_relaxed);
 	atomic_store_explicit(&c->fp, frame[0], memory_order_relaxed);
 	atomic_store_explicit(&c->pc, frame[1], memory_order_relaxed);
 	atomic_store_explicit(&c->sp, (uintptr_t)(frame + 2),
 			      memory_order_relaxed);
 	atomic_store_explicit(&c->start_ns,
-			      (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+			      atomic_load_explicit(&cprof__crumbs.clock_ns,
+						   memory_order_relaxed),
 			      memory_order_relaxed);
 	seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
 	atomic_store_explicit(&c->seq, seq | 1, memory_order_release);
@@ -113,8 +120,10 @@ bool cprof__crumb_read(const struct cprof__thread *t,
 /* True when t is still inside the call that cprof__crumb_read saw. */
 bool cprof__crumb_still(const struct cprof__thread *t,
 			const struct cprof__crumb_view *v);
-/* Nanoseconds since v's call began (coarse clock: 4 ms granularity). */
+/* Nanoseconds since v's call began, to within the clock's interval. */
 int64_t cprof__crumb_age_ns(const struct cprof__crumb_view *v);
+/* Publishes the coarse clock for enter (the collector, every interval). */
+void cprof__crumbs_tick(void);
 
 /* Turns crumbs on (cprof starts) or off (cprof stops). */
 void cprof__crumbs_enable(bool on);

@@ -5,9 +5,23 @@
  */
 #include "capture/crumb.h"
 
-#include <string.h>
+#include <time.h>
 
-_Atomic bool cprof__crumbs_on;
+struct cprof__crumb_shared cprof__crumbs;
+
+static int64_t crumb_coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void cprof__crumbs_tick(void)
+{
+	atomic_store_explicit(&cprof__crumbs.clock_ns, crumb_coarse_now_ns(),
+			      memory_order_relaxed);
+}
 
 struct cprof__thread *cprof__crumb_slot_as(void)
 {
@@ -41,17 +55,15 @@ bool cprof__crumb_still(const struct cprof__thread *t,
 
 int64_t cprof__crumb_age_ns(const struct cprof__crumb_view *v)
 {
-	struct timespec ts;
-	int64_t now;
+	int64_t now = crumb_coarse_now_ns();
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	return now > v->start_ns ? now - v->start_ns : 0;
 }
 
 void cprof__crumbs_enable(bool on)
 {
-	atomic_store_explicit(&cprof__crumbs_on, on, memory_order_relaxed);
+	cprof__crumbs_tick();
+	atomic_store_explicit(&cprof__crumbs.on, on, memory_order_relaxed);
 }
 
 void cprof__crumb_reset(struct cprof__crumb *c)

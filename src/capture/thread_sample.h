@@ -57,6 +57,7 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
  * finished within a second (the thread was descheduled mid-walk): req
  * MUST then never be freed or reused, the handler may still write it. */
 int cprof__thread_sample_finish(struct cprof__thread *t,
-				struct cprof__thread_sample *req, timer_t timer);
+				struct cprof__thread_sample *req,
+				timer_t timer);
 
 #endif

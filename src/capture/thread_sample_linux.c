@@ -14,9 +14,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "capture/cpu_signal.h"
 #include "capture/cpu_timer.h"
 #include "cprof.h"
@@ -24,6 +26,24 @@
 /* How long to wait for a handler that took a request to finish writing it
  * (it is a stack walk: microseconds). */
 #define THREAD_SAMPLE_FINISH_NS 1000000000LL
+
+/* Task-work CPU timers (Linux >= 5.9 on x86) generate the signal only on
+ * the thread's way back to user mode. Without them a tick that lands while
+ * the thread is in the kernel, just before it blocks, could leave the
+ * signal pending across the blocking call (EINTR): running threads are
+ * then not sampled at all. */
+static bool thread_sample_kernel_ok(void)
+{
+	static int ok = -1; /* every thread computes the same value */
+	struct utsname u;
+	int major, minor;
+
+	if (ok < 0)
+		ok = uname(&u) == 0 &&
+		     sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+		     (major > 5 || (major == 5 && minor >= 9));
+	return ok;
+}
 
 /* True when tid's SigBlk mask has signo (or cannot be read: then it is
  * not safe to assume otherwise). */
@@ -55,7 +75,7 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 	int signo = cprof__cpu_signal_number();
 	int rc;
 
-	if (signo == 0)
+	if (signo == 0 || !thread_sample_kernel_ok())
 		return CPROF_ENOTSUP;
 	if (thread_sample_blocked(tid, signo))
 		return CPROF_EBUSY;
@@ -72,7 +92,7 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 int cprof__thread_sample_finish(struct cprof__thread *t,
 				struct cprof__thread_sample *req, timer_t timer)
 {
-	struct timespec start, now;
+	int64_t deadline;
 
 	/* Delete first: no new expiry after this. A signal already generated
 	 * still arrives, finds no request and is ignored. */
@@ -80,12 +100,9 @@ int cprof__thread_sample_finish(struct cprof__thread *t,
 	if (atomic_exchange_explicit(&t->sample_req, NULL,
 				     memory_order_acq_rel) != NULL)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	deadline = cprof__now_ns() + THREAD_SAMPLE_FINISH_NS;
 	while (!atomic_load_explicit(&req->done, memory_order_acquire)) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000000000LL +
-			    (now.tv_nsec - start.tv_nsec) >
-		    THREAD_SAMPLE_FINISH_NS)
+		if (cprof__now_ns() > deadline)
 			return -1;
 		sched_yield();
 	}

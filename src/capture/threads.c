@@ -384,8 +384,9 @@ void cprof__threads_atfork_child(void)
 }
 
 void cprof__thread_set_creator(struct cprof__thread *t, const uintptr_t *pcs,
-			       int n)
+			       int n, pid_t creator)
 {
+	t->created_tid = creator;
 	if (n > CPROF_THREAD_CREATOR_FRAMES)
 		n = CPROF_THREAD_CREATOR_FRAMES;
 	for (int i = 0; i < n; i++)

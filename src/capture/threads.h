@@ -59,6 +59,7 @@ struct cprof__thread {
 	 * publishes created_depth (release). */
 	uintptr_t created_by[CPROF_THREAD_CREATOR_FRAMES];
 	_Atomic uint32_t created_depth;
+	pid_t created_tid;          /* the creating thread; 0 unknown */
 	/* A pending one-shot stack sample of this running thread (thread_sample.h):
 	 * the sampler sets it, the handler on this thread takes it. */
 	_Atomic(void *) sample_req;
@@ -73,9 +74,9 @@ void cprof__threads_fini(void);
 struct cprof__thread *cprof__thread_register_self(bool internal);
 /* Records, on the calling thread's own slot t, the stack that created it
  * (return addresses, innermost first; at most CPROF_THREAD_CREATOR_FRAMES
- * kept). */
+ * kept) and the tid of the thread that created it. */
 void cprof__thread_set_creator(struct cprof__thread *t, const uintptr_t *pcs,
-			       int n);
+			       int n, pid_t creator);
 /* Unregisters the calling thread (thread exit): stops its timer. */
 void cprof__thread_unregister_self(void);
 

@@ -7,7 +7,8 @@
  * without touching the thread: no signal, so no EINTR and no shortened
  * sleep (reference/blocked-threads.md §3). Covered: the sleep family, the
  * poll, select and epoll waits, read and the recv family, accept, connect,
- * the waits for children and for signals. Not here: the pthread mutex,
+ * the waits for children and for signals, and the _FORTIFY_SOURCE variants
+ * (__read_chk...). Not here: the pthread mutex,
  * cond, sem, join and barrier waits (the contention hooks enter crumbs
  * with the same API), write and send (rarely where a thread waits for long;
  * their threads are found through /proc like any unwrapped call).
@@ -58,7 +59,13 @@ static void *blocking_resolve(const char *name)
  * has no such function, which cannot happen with glibc.
  */
 #define BLOCKING_WRAP(ret, name, params, args)                                \
+	BLOCKING_WRAP_AS(ret, name, #name, params, args)
+
+/* The same, with the crumb named crumb (a fortified variant names the call
+ * it stands for). */
+#define BLOCKING_WRAP_AS(ret, name, crumb, params, args)                      \
 	static ret(*BLOCKING_REAL(name)) params;                              \
+	CPROF_API ret name params;                                            \
 	CPROF_API ret name params                                             \
 	{                                                                     \
 		struct cprof__thread *t;                                      \
@@ -71,7 +78,7 @@ static void *blocking_resolve(const char *name)
 			errno = ENOSYS;                                       \
 			return (ret)-1;                                       \
 		}                                                             \
-		t = CPROF_CRUMB_ENTER(#name);                                 \
+		t = CPROF_CRUMB_ENTER(crumb);                                 \
 		rc = BLOCKING_REAL(name) args;                                \
 		saved = errno;                                                \
 		cprof__crumb_leave_as(t);                                     \
@@ -125,13 +132,33 @@ BLOCKING_WRAP(int, connect, (int fd, const struct sockaddr *addr,
 BLOCKING_WRAP(pid_t, waitpid, (pid_t pid, int *status, int options),
 	      (pid, status, options))
 BLOCKING_WRAP(pid_t, wait4, (pid_t pid, int *status, int options,
-			     struct rusage *usage), (pid, status, options, usage))
+			     struct rusage *usage),
+	      (pid, status, options, usage))
 BLOCKING_WRAP(int, sigtimedwait, (const sigset_t *set, siginfo_t *info,
 				  const struct timespec *ts), (set, info, ts))
 BLOCKING_WRAP(int, sigwaitinfo, (const sigset_t *set, siginfo_t *info),
 	      (set, info))
 BLOCKING_WRAP(int, pause, (void), ())
 BLOCKING_WRAP(int, sigsuspend, (const sigset_t *mask), (mask))
+/* _FORTIFY_SOURCE builds (Debian's packages) call these instead */
+BLOCKING_WRAP_AS(ssize_t, __read_chk, "read", (int fd, void *buf, size_t n,
+						 size_t buflen),
+		 (fd, buf, n, buflen))
+BLOCKING_WRAP_AS(ssize_t, __recv_chk, "recv", (int fd, void *buf, size_t n,
+						 size_t buflen, int flags),
+		 (fd, buf, n, buflen, flags))
+BLOCKING_WRAP_AS(ssize_t, __recvfrom_chk, "recvfrom",
+		 (int fd, void *restrict buf, size_t n, size_t buflen,
+		  int flags, struct sockaddr *restrict from,
+		  socklen_t *restrict len),
+		 (fd, buf, n, buflen, flags, from, len))
+BLOCKING_WRAP_AS(int, __poll_chk, "poll", (struct pollfd *fds, nfds_t n,
+					     int ms, size_t fdslen),
+		 (fds, n, ms, fdslen))
+BLOCKING_WRAP_AS(int, __ppoll_chk, "ppoll",
+		 (struct pollfd *fds, nfds_t n, const struct timespec *ts,
+		  const sigset_t *mask, size_t fdslen),
+		 (fds, n, ts, mask, fdslen))
 
 #define BLOCKING_INIT(name)                                                   \
 	do {                                                                  \
@@ -165,5 +192,10 @@ int cprof__blocking_init(void)
 	BLOCKING_INIT(sigwaitinfo);
 	BLOCKING_INIT(pause);
 	BLOCKING_INIT(sigsuspend);
+	BLOCKING_INIT(__read_chk);
+	BLOCKING_INIT(__recv_chk);
+	BLOCKING_INIT(__recvfrom_chk);
+	BLOCKING_INIT(__poll_chk);
+	BLOCKING_INIT(__ppoll_chk);
 	return BLOCKING_REAL(read) != NULL ? 0 : CPROF_ENOTSUP;
 }

@@ -20,6 +20,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/reentry.h"
@@ -43,8 +45,8 @@ struct hooks_thread_start {
 	const char *internal_name; /* NULL: a host thread */
 	const struct cprof__label_set *labels; /* inherited from the creator */
 	int creator_depth;                      /* creator_pcs used */
+	pid_t creator_tid;
 	uintptr_t creator_pcs[CPROF_THREAD_CREATOR_FRAMES];
-	uint32_t creator_tid; /* for the trace */
 };
 
 static hooks_pthread_create_fn hooks_real_pthread_create;
@@ -80,7 +82,8 @@ static void *hooks_thread_trampoline(void *p)
 	self = cprof__thread_register_self(start.internal_name != NULL);
 	if (self != NULL) {
 		cprof__thread_set_creator(self, start.creator_pcs,
-					  start.creator_depth);
+					  start.creator_depth,
+					  start.creator_tid);
 		if (atomic_load(&hooks_exit_key_ready))
 			pthread_setspecific(hooks_exit_key, (void *)1);
 	}
@@ -152,7 +155,7 @@ CPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	start->arg = arg;
 	start->internal_name = cprof__thread_creating_internal();
 	start->creator_depth = 0;
-	start->creator_tid = cprof__trace_on() ? cprof__trace_tid_as() : 0;
+	start->creator_tid = (pid_t)syscall(SYS_gettid);
 	start->labels = atomic_load_explicit(&hooks_labels_inherit,
 					     memory_order_relaxed)
 				? cprof__labels_current

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/reentry.h"
 #include "capture/cfi_registry.h"
+#include "capture/crumb.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
 #include "cprof.h"
@@ -115,6 +116,7 @@ static void *collector_main(void *arg)
 		cprof__collector_unlock();
 		cprof__trace_collect();
 		cprof__cpu_check_signal();
+		cprof__crumbs_tick();
 		if (cprof__now_ns() >= next_scan) {
 			cprof__threads_scan();
 			cprof__threads_reap();

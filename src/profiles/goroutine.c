@@ -11,6 +11,7 @@
  * thread_dump_linux.c's; this file turns a dump into the three forms.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,16 +156,45 @@ static int goroutine_add_stacks(struct goroutine_view *v)
 	return 0;
 }
 
+/* What the dump cost and found, as profile comments (the benchmark reads
+ * them): "cprof threads dump: N threads, X ms CPU, Y ms wall" and the
+ * number of threads taken by each method. */
+static void goroutine_comment(struct goroutine_view *v, int64_t cpu_ns,
+			      int64_t wall_ns)
+{
+	size_t by_state[CPROF_TD_RUNNABLE + 1] = {0};
+	char text[160];
+
+	for (size_t i = 0; i < v->dump.n; i++)
+		by_state[v->dump.e[i].state]++;
+	snprintf(text, sizeof(text),
+		 "cprof threads dump: %zu threads, %.3f ms CPU, %.3f ms wall",
+		 v->dump.n, (double)cpu_ns / 1e6, (double)wall_ns / 1e6);
+	cprof__profile_add_comment(v->p, text);
+	snprintf(text, sizeof(text),
+		 "cprof threads: %zu in wrapped calls, %zu in unwrapped "
+		 "syscalls, %zu running, %zu runnable with no sample",
+		 by_state[CPROF_TD_WRAPPED], by_state[CPROF_TD_SYSCALL],
+		 by_state[CPROF_TD_RUNNING], by_state[CPROF_TD_RUNNABLE]);
+	cprof__profile_add_comment(v->p, text);
+}
+
 /* Takes a dump and symbolizes it into a new goroutine/count profile. */
 static int goroutine_view_take(struct goroutine_view *v)
 {
 	int rc;
+	int64_t cpu0 = cprof__clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	int64_t wall0 = cprof__now_ns();
 
 	memset(v, 0, sizeof(*v));
 	rc = cprof__thread_dump_take(&v->dump);
 	if (rc != 0)
 		return rc;
 	v->p = cprof__profile_new();
+	if (v->p != NULL)
+		goroutine_comment(
+			v, cprof__clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0,
+			cprof__now_ns() - wall0);
 	v->stacks = cprof__stackset_new();
 	v->creators = cprof__calloc(v->dump.n + 1, sizeof(*v->creators));
 	if (v->p == NULL || v->stacks == NULL || v->creators == NULL)
@@ -305,8 +335,7 @@ static uint64_t goroutine_offset(struct goroutine_view *v,
 }
 
 static void goroutine_write_frame(struct cprof__buf *out,
-				  struct goroutine_view *v, uint64_t id,
-				  const char *prefix)
+				  struct goroutine_view *v, uint64_t id)
 {
 	const struct cprof__profile *p = v->p;
 	const struct cprof__location *l = cprof__profile_location(p, id);
@@ -315,8 +344,7 @@ static void goroutine_write_frame(struct cprof__buf *out,
 	if (l == NULL)
 		return;
 	if (l->n_lines == 0) {
-		cprof__buf_printf(out, "%s%#" PRIx64 "(...)\n\t?\n", prefix,
-				  l->address);
+		cprof__buf_printf(out, "%#" PRIx64 "(...)\n\t?\n", l->address);
 		return;
 	}
 	offset = goroutine_offset(v, l);
@@ -324,12 +352,38 @@ static void goroutine_write_frame(struct cprof__buf *out,
 		const struct cprof__function *f =
 			cprof__profile_function(p, l->lines[k].function_id);
 
-		cprof__buf_printf(out, "%s%s(...)\n\t%s:%" PRId64 " +%#" PRIx64
-				  "\n", prefix,
+		cprof__buf_printf(out,
+				  "%s(...)\n\t%s:%" PRId64 " +%#" PRIx64 "\n",
 				  f ? cprof__profile_str(p, f->name) : "?",
 				  f ? cprof__profile_str(p, f->filename) : "?",
 				  l->lines[k].line, offset);
 	}
+}
+
+/* "created by func in thread TID" and "\tfile:line +0xoff", as Go's
+ * "created by f in goroutine N": the innermost function at the creating
+ * call. */
+static void goroutine_write_creator(struct cprof__buf *out,
+				    struct goroutine_view *v, uint64_t id,
+				    pid_t tid)
+{
+	const struct cprof__location *l = cprof__profile_location(v->p, id);
+	const struct cprof__function *f;
+
+	if (l == NULL)
+		return;
+	f = l->n_lines > 0 ? cprof__profile_function(v->p,
+						     l->lines[0].function_id)
+			   : NULL;
+	if (f == NULL) {
+		cprof__buf_printf(out, "created by %#" PRIx64
+				  " in thread %d\n\t?\n", l->address, (int)tid);
+		return;
+	}
+	cprof__buf_printf(out, "created by %s in thread %d\n\t%s:%" PRId64
+			  " +%#" PRIx64 "\n", cprof__profile_str(v->p, f->name),
+			  (int)tid, cprof__profile_str(v->p, f->filename),
+			  l->lines[0].line, goroutine_offset(v, l));
 }
 
 static const char *goroutine_is_sleep(const char *call)
@@ -389,13 +443,13 @@ static void goroutine_write_thread(struct goroutine_view *v, size_t i,
 	cprof__buf_printf(out, ", %s]:\n", e->name);
 	goroutine_write_labels(out, e->labels);
 	for (size_t k = 0; k < nlocs; k++)
-		goroutine_write_frame(out, v, locs[k], "");
+		goroutine_write_frame(out, v, locs[k]);
 	if (v->creators[i] >= 0) {
 		locs = cprof__stackset_locations(v->stacks, v->creators[i],
 						 &nlocs);
 		if (nlocs > 0)
-			goroutine_write_frame(out, v, locs[0],
-					      "created by ");
+			goroutine_write_creator(out, v, locs[0],
+						e->created_tid);
 	}
 	cprof__buf_putc(out, '\n');
 }

@@ -52,6 +52,7 @@ struct cprof__thread_dump_entry {
 	bool truncated;         /* the walk did not reach the root */
 	uintptr_t pcs[CPROF_MAX_FRAMES];
 	int created_depth;      /* 0: not born through pthread_create */
+	pid_t created_tid;      /* the creating thread */
 	uintptr_t created_by[CPROF_THREAD_CREATOR_FRAMES];
 };
 

@@ -22,15 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/clock.h"
 #include "capture/cfi_walk.h"
 #include "capture/crumb.h"
-#include "capture/stack_here.h"
 #include "capture/stackmap.h"
 #include "capture/thread_sample.h"
 #include "cprof.h"
@@ -52,7 +51,6 @@ struct td_collect {
 /* Scratch for one dump. */
 struct td_ctx {
 	unsigned char *copy; /* CPROF_THREAD_DUMP_STACK_BYTES */
-	pid_t self;
 };
 
 static void td_collect_each(struct cprof__thread *t, void *arg)
@@ -265,31 +263,11 @@ static bool td_blocked(struct td_ctx *c, const struct td_ref *r,
 	return td_from_crumb(c, r, e) || td_from_proc(c, r, e);
 }
 
-/* The calling thread (a host thread taking a dump through the API): its
- * own stack, running. */
-static void td_self(struct cprof__thread_dump_entry *e)
-{
-	enum cprof__unwind_end end;
-
-	e->depth = cprof__stack_here(e->pcs, CPROF_MAX_FRAMES, 0, &end);
-	e->truncated = end != CPROF_UNWIND_COMPLETE;
-	e->leaf_is_return = true;
-	e->state = CPROF_TD_RUNNING;
-}
-
 static void td_sleep_ns(long ns)
 {
 	struct timespec ts = {0, ns};
 
 	nanosleep(&ts, NULL);
-}
-
-static int64_t td_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 struct td_pending {
@@ -317,8 +295,9 @@ static bool td_sample_running(struct td_ctx *c, const struct td_ref *refs,
 			&pend[k].timer) == 0;
 		armed += pend[k].armed;
 	}
-	deadline = td_now_ns() + CPROF_THREAD_DUMP_SAMPLE_WAIT_MS * 1000000LL;
-	while (armed > 0 && td_now_ns() < deadline) {
+	deadline = cprof__now_ns() +
+		   CPROF_THREAD_DUMP_SAMPLE_WAIT_MS * 1000000LL;
+	while (armed > 0 && cprof__now_ns() < deadline) {
 		size_t done = 0;
 
 		for (size_t k = 0; k < np; k++)
@@ -369,6 +348,7 @@ static bool td_entry_init(const struct td_ref *r,
 		n = CPROF_THREAD_CREATOR_FRAMES;
 	memcpy(e->created_by, r->t->created_by, (size_t)n * sizeof(uintptr_t));
 	e->created_depth = n;
+	e->created_tid = r->t->created_tid;
 	return true;
 }
 
@@ -389,9 +369,7 @@ static int td_take_all(struct td_ctx *c, struct td_collect *col,
 			continue;
 		/* refs[k] stays the thread of entry k */
 		col->refs[d->n] = col->refs[i];
-		if (e->tid == c->self)
-			td_self(e);
-		else if (!td_blocked(c, &col->refs[d->n], e))
+		if (!td_blocked(c, &col->refs[d->n], e))
 			pend[np++].i = d->n;
 		d->n++;
 	}
@@ -414,7 +392,6 @@ int cprof__thread_dump_take(struct cprof__thread_dump *d)
 
 	d->n = 0;
 	d->e = NULL;
-	c.self = (pid_t)syscall(SYS_gettid);
 	c.copy = cprof__alloc(CPROF_THREAD_DUMP_STACK_BYTES);
 	col.refs = cprof__calloc(CPROF_MAX_THREADS, sizeof(*col.refs));
 	if (c.copy == NULL || col.refs == NULL)

@@ -19,14 +19,14 @@ kinds="epoll_wait poll nanosleep usleep select clock_nanosleep sleep read accept
 base=http://127.0.0.1:$port/debug/pprof
 for i in $(seq 0 20); do
 	case $((i % 3)) in
-	0) curl -sS -f -o "$TMP/g$i.pb.gz" "$base/goroutine" || fail "fetch $i" ;;
-	1) curl -sS -f -o "$TMP/g$i.txt" "$base/goroutine?debug=1" || fail "fetch $i" ;;
-	2) curl -sS -f -o "$TMP/g$i.dump" "$base/goroutine?debug=2" || fail "fetch $i" ;;
+	0) curl -sS -f --max-time 60 -o "$TMP/g$i.pb.gz" "$base/goroutine" || fail "fetch $i" ;;
+	1) curl -sS -f --max-time 60 -o "$TMP/g$i.txt" "$base/goroutine?debug=1" || fail "fetch $i" ;;
+	2) curl -sS -f --max-time 60 -o "$TMP/g$i.dump" "$base/goroutine?debug=2" || fail "fetch $i" ;;
 	esac
 	sleep 0.1
 done
-curl -sS -f -o "$TMP/alias.pb.gz" "$base/threads" || fail "fetch /debug/pprof/threads"
-index=$(curl -sS -f "$base/")
+curl -sS -f --max-time 60 -o "$TMP/alias.pb.gz" "$base/threads" || fail "fetch /debug/pprof/threads"
+index=$(curl -sS -f --max-time 60 "$base/")
 live=$(for t in /proc/"$pid"/task/*; do cat "$t/comm"; done | grep -c -v '^cprof-')
 
 touch "$TMP/done"
@@ -53,7 +53,7 @@ state_of() {
 }
 
 # (c) debug=2: per thread its state, its stack from wait_K down to run_K,
-# and "created by main". A thread caught between two calls may show another
+# and "created by main in thread <the main thread>". A thread caught between two calls may show another
 # stack once: each kind must be right in at least 5 of the 7 dumps.
 check_dump() { # FILE KIND: the thread's block is right
 	local name="k-${2:0:13}" block
@@ -62,7 +62,7 @@ check_dump() { # FILE KIND: the thread's block is right
 	grep -E -q "^thread [0-9]+ \[$(state_of "$2"), $name\]:$" <<<"$block" || return 1
 	[[ $(grep -E -o '^(wait|run)_[a-z_]+' <<<"$block" | head -2 | tr '\n' ' ') == "wait_$2 run_$2 " ]] ||
 		return 1
-	grep -A1 '^created by main(' <<<"$block" | grep -q 'blocked.c:[0-9]' || return 1
+	grep -E -A1 "^created by main in thread $pid$" <<<"$block" | grep -q 'blocked.c:[0-9]' || return 1
 }
 for k in $kinds; do
 	good=0
@@ -82,16 +82,16 @@ pass "debug=2: every thread's state, call, stack and creating site (the main thr
 # (b) debug=0 through our decoder: every kind's stack has wait_K as its
 # first frame of blocked.c, then run_K; one sample per thread in total.
 for f in "$TMP"/g*.pb.gz "$TMP/alias.pb.gz"; do
-	"$dump" "$f" >"$TMP/d.txt" || fail "pprof_dump $f"
-	grep -q '^sample_type: goroutine/count$' "$TMP/d.txt" || fail "sample type in $f"
-	grep -q '^period_type: goroutine/count$' "$TMP/d.txt" || fail "period type in $f"
-	total=$(awk -F' [|] ' '/ [|] / { s += $1 } END { print s }' "$TMP/d.txt")
+	"$dump" "$f" >"$f.txt" || fail "pprof_dump $f"
+	grep -q '^sample_type: goroutine/count$' "$f.txt" || fail "sample type in $f"
+	grep -q '^period_type: goroutine/count$' "$f.txt" || fail "period type in $f"
+	total=$(awk -F' [|] ' '/ [|] / { s += $1 } END { print s }' "$f.txt")
 	[[ $total == 15 ]] || fail "$f counts $total threads, want 15"
 done
 for k in $kinds; do
 	good=0
 	for f in "$TMP"/g*.pb.gz; do
-		"$dump" "$f" | awk -F' [|] ' '{ print $2 }' | tr ';' ' ' |
+		awk -F' [|] ' '{ print $2 }' "$f.txt" | tr ';' ' ' |
 			awk -v k="$k" '{ n = 0; for (i = 1; i <= NF; i++)
 				if ($i ~ /^(wait|run)_/) w[++n] = $i
 				if (w[1] == "wait_" k && w[2] == "run_" k) found = 1 }
@@ -140,7 +140,7 @@ for f in "$TMP"/g*.dump; do
 	fi
 done
 for f in "$TMP"/g*.pb.gz; do
-	st=$("$dump" "$f" | awk -F' [|] ' '$2 ~ /burn/ || $2 ~ /runnable, no sample/ { print $2 }')
+	st=$(awk -F' [|] ' '$2 ~ /burn/ || $2 ~ /runnable, no sample/ { print $2 }' "$f.txt")
 	if grep -q '^wait_burn;run_burn;' <<<"$st"; then
 		sampled=$((sampled + 1))
 	else

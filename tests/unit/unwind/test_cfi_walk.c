@@ -42,6 +42,7 @@ void unwind_deep(int depth);
 void unwind_hook_like(void);
 int unwind_hook_cmp(const void *a, const void *b);
 void unwind_hook_caller(void);
+void unwind_copy_like(void);
 
 #define WORKLOAD_CPU_S 0.25
 #define SAMPLE_HZ 1000
@@ -301,6 +302,49 @@ static void test_hook_style(void **state)
 /* A library loaded after start, built without frame pointers: its samples
  * are whole while it is loaded; after dlclose the tables drop it and walks
  * still work. */
+static uintptr_t copy_direct[SAMPLER_MAX_FRAMES], copy_copied[SAMPLER_MAX_FRAMES];
+static int copy_n1, copy_n2;
+static enum cprof__unwind_end copy_end1, copy_end2;
+
+/* Walks its own stack twice: in place, and over a copy of [sp, top) made
+ * elsewhere (the threads dump's way of reading another thread's stack).
+ * The two walks must agree frame for frame. */
+__attribute__((noinline, visibility("default"))) void unwind_copy_like(void)
+{
+	struct cprof__regs regs;
+	struct cprof__stack_bounds b, c;
+	unsigned char *copy;
+	size_t len;
+
+	cprof__cfi_regs_here_as(&regs);
+	sampler_thread_bounds(&b);
+	copy_n1 = cprof__cfi_unwind_as(&regs, b, copy_direct,
+				       SAMPLER_MAX_FRAMES, &copy_end1);
+	c.lo = regs.r[CPROF_REG_RSP];
+	c.hi = b.hi;
+	len = c.hi - c.lo;
+	copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, (const void *)c.lo, len);
+	copy_n2 = cprof__cfi_unwind_copy_as(&regs, c, (uintptr_t)copy - c.lo,
+					    copy_copied, SAMPLER_MAX_FRAMES,
+					    &copy_end2);
+	free(copy);
+}
+
+static void test_copy_walk(void **state)
+{
+	unwind_copy_like();
+	sampler_print("copy", copy_copied, copy_n2);
+	assert_int_equal(copy_end1, CPROF_UNWIND_COMPLETE);
+	assert_int_equal(copy_end2, CPROF_UNWIND_COMPLETE);
+	assert_int_equal(copy_n1, copy_n2);
+	assert_memory_equal(copy_direct, copy_copied,
+			    (size_t)copy_n1 * sizeof(uintptr_t));
+	assert_true(sampler_has(copy_copied, copy_n2, "unwind_copy_like"));
+	assert_true(sampler_has(copy_copied, copy_n2, "main"));
+}
+
 static void test_dlopen(void **state)
 {
 	struct cprof__cfi_registry_stats st0, st1, st2;
@@ -399,6 +443,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_hook_style),
+		cmocka_unit_test(test_copy_walk),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_workloads_main),
 		cmocka_unit_test(test_workloads_thread),
