@@ -39,6 +39,9 @@ struct cprof__trace_tbuf {
 	uint64_t dropped_seen;     /* reader only: dropped already reported */
 	uint32_t tid;              /* the owner; set before it is listed */
 	_Atomic bool exited;       /* the owner is gone; reader reuses it */
+	/* Set by the owner when it finds its ring half full and wakes the
+	 * collector early; cleared by the reader. */
+	_Atomic bool kicked;
 	uint32_t mask;             /* slots - 1 (a power of two) */
 	struct cprof__trace_event *slots;
 	struct cprof__trace_tbuf *next; /* the list; trace lock */

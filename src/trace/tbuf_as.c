@@ -4,12 +4,15 @@
  * Everything here may run inside a hook or a signal handler: no lock, no
  * allocation, errno untouched. The owner is the only writer of its ring, so
  * a write is: check room against the reader's tail, copy the slots, publish
- * the new head with a release store.
+ * the new head with a release store. A ring more than half full wakes the
+ * collector early (sem_post on the capture ring's semaphore, which it
+ * sleeps on), as a half-full capture ring does.
  */
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "capture/ring.h"
 #include "trace/tbuf.h"
 
 /* Set while this thread writes an event: a signal handler that interrupts
@@ -61,6 +64,9 @@ void cprof__trace_tbuf_put_as(struct cprof__trace_tbuf *tb,
 	memcpy(&tb->slots[head & tb->mask], hdr, sizeof(*hdr));
 	tbuf_copy_as(tb, head + 1, payload, n);
 	atomic_store_explicit(&tb->head, head + need, memory_order_release);
+	if ((head + need - tail) * 2 > (uint64_t)tb->mask + 1 &&
+	    !atomic_exchange_explicit(&tb->kicked, true, memory_order_relaxed))
+		cprof__ring_wake(&cprof__capture_ring); /* sem_post: AS-safe */
 	tbuf_writing--;
 	return;
 drop:
