@@ -9,7 +9,10 @@
  * a second. It prints the wall time of the work, from the first thread's
  * start to the last one's end:
  *
- *   work_ns=N steps=N
+ *   work_ns=N cpu_ns=N steps=N
+ *
+ * cpu_ns is the process's user+system time at that point (getrusage), so
+ * it includes what cprof's own threads spent.
  *
  * When libcprof is loaded (preloaded), every mutex lock, read and write is
  * wrapped in cprof_trace_wait_begin/end, found with dlsym so that the
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +99,7 @@ int main(int argc, char **argv)
 	pthread_t *t;
 	struct side *sides;
 	int64_t t0;
+	struct rusage ru;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--pairs") == 0)
@@ -122,7 +127,11 @@ int main(int argc, char **argv)
 		pthread_create(&t[i], NULL, player, &sides[i]);
 	for (int i = 0; i < pairs * 2; i++)
 		pthread_join(t[i], NULL);
-	printf("work_ns=%lld steps=%ld\n", (long long)(now_ns() - t0),
+	t0 = now_ns() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("work_ns=%lld cpu_ns=%lld steps=%ld\n", (long long)t0,
+	       (long long)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
+			   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll),
 	       steps * pairs * 2);
 	free(t);
 	free(sides);

@@ -10,8 +10,11 @@
 # samples at 100 Hz, thread events); cprof's flight recorder
 # (CPROF_TRACE_FLIGHT=10). The order rotates from round to round. Each
 # traced run is compared with the untraced run of its own round (paired
-# ratios of lockio's work time; writing the trace at exit is not in it and
-# is reported apart), and the table gives the median with its range.
+# ratios of lockio's work time, wall and CPU: user+sys of the whole
+# process, cprof's threads included; writing the trace at exit is not in
+# them and is reported apart), and the table gives the median with its
+# range. Then trace_wait_cost: ns per wait interval on the waiting thread,
+# without and with a stack.
 #
 # What exists today: the wait intervals come from lockio calling the wait
 # API itself around its blocking calls, as the hooks will once they are
@@ -29,14 +32,15 @@ case $rounds in '' | *[!0-9]*) usage ;; esac
 bin=$build/bench/trace
 lib=$build/libcprof.so
 out=$bin/out
-if [ ! -x "$bin/lockio" ] || [ ! -e "$lib" ]; then
-	cmake --build "$build" --target cprof lockio >/dev/null
+if [ ! -x "$bin/lockio" ] || [ ! -x "$bin/trace_wait_cost" ] || [ ! -e "$lib" ]; then
+	cmake --build "$build" --target cprof lockio trace_wait_cost >/dev/null
 fi
 rm -rf "$out"
 mkdir -p "$out"
 
 variants=(plain trace flight)
-# run VARIANT ROUND: appends "variant round work_ns total_ns events dropped"
+# run VARIANT ROUND: appends "variant round work_ns total_ns events dropped
+# cpu_ns"
 run() {
 	local v=$1 r=$2 t0 t1 line events=0 dropped=0
 	local trace=$out/trace-$r.json
@@ -52,7 +56,9 @@ run() {
 		dropped=$(sed -n 's/.*"dropped_events":"\([0-9]*\)".*/\1/p' "$trace")
 		rm -f "$trace"
 	fi
-	echo "$v $r ${line#work_ns=} $((t1 - t0)) $events $dropped" |
+	set -- $line
+	echo "$v $r ${1#work_ns=} $((t1 - t0)) $events ${dropped:-0} ${2#cpu_ns=}" \
+		>>"$out/runs.txt"|
 		awk '{ sub(/ steps=[0-9]*/, ""); print }' >>"$out/runs.txt"
 }
 
@@ -64,7 +70,8 @@ done
 
 # Paired ratios per round, then median, min and max per variant.
 awk -v rounds="$rounds" '
-	{ work[$1, $2] = $3; total[$1, $2] = $4; ev[$1, $2] = $5; dr[$1, $2] = $6 }
+	{ work[$1, $2] = $3; total[$1, $2] = $4; ev[$1, $2] = $5; dr[$1, $2] = $6
+	  cpu[$1, $2] = $7 }
 	function median(a, n,   i, j, t) {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
 			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -72,23 +79,35 @@ awk -v rounds="$rounds" '
 	}
 	END {
 		printf "lockio: %d rounds, 4 threads\n\n", rounds
-		printf "| variant | work time vs none (median) | range | with the exit write (median) | events | dropped |\n"
-		printf "|---|---|---|---|---|---|\n"
+		printf "| variant | work time vs none (median) | range | CPU time vs none (median) | range | wall with the exit write (median) | events | dropped |\n"
+		printf "|---|---|---|---|---|---|---|---|\n"
 		n = split("trace flight", vs, " ")
 		for (k = 1; k <= n; k++) {
-			v = vs[k]; lo = 1e9; hi = 0
+			v = vs[k]; lo = 1e9; hi = 0; clo = 1e9; chi = 0
 			for (r = 0; r < rounds; r++) {
 				x[r + 1] = work[v, r] / work["plain", r]
 				y[r + 1] = total[v, r] / total["plain", r]
+				c[r + 1] = cpu[v, r] / cpu["plain", r]
+				if (c[r + 1] < clo) clo = c[r + 1]
+				if (c[r + 1] > chi) chi = c[r + 1]
 				e[r + 1] = ev[v, r]; d[r + 1] = dr[v, r]
 				if (x[r + 1] < lo) lo = x[r + 1]
 				if (x[r + 1] > hi) hi = x[r + 1]
 			}
-			printf "| %s | %+.1f %% | %+.1f .. %+.1f %% | %+.1f %% | %d | %d |\n",
+			printf "| %s | %+.1f %% | %+.1f .. %+.1f %% | %+.1f %% | %+.1f .. %+.1f %% | %+.1f %% | %d | %d |\n",
 				v, (median(x, rounds) - 1) * 100, (lo - 1) * 100,
-				(hi - 1) * 100, (median(y, rounds) - 1) * 100,
+				(hi - 1) * 100, (median(c, rounds) - 1) * 100,
+				(clo - 1) * 100, (chi - 1) * 100,
+				(median(y, rounds) - 1) * 100,
 				median(e, rounds), median(d, rounds)
 		}
 		for (r = 0; r < rounds; r++) p[r + 1] = work["plain", r] / 1e6
 		printf "\nuntraced work time: median %.0f ms\n", median(p, rounds)
+		for (r = 0; r < rounds; r++) p[r + 1] = cpu["plain", r] / 1e6
+		printf "untraced CPU time: median %.0f ms\n", median(p, rounds)
 	}' "$out/runs.txt"
+
+# What one wait interval costs its thread (flight recorder on).
+echo
+echo "wait_cost (ns per wait interval, median of 5 loops):" \
+	"$("$bin/trace_wait_cost")"

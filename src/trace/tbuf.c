@@ -15,8 +15,6 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 
-void cprof__trace_tid_reset_as(void);
-
 uint32_t cprof__trace_tbuf_slots =
 	CPROF_TRACE_DEFAULT_BUFFER_BYTES / CPROF_TRACE_SLOT_BYTES;
 

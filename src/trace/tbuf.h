@@ -55,6 +55,8 @@ extern uint32_t cprof__trace_tbuf_slots;
 struct cprof__trace_tbuf *cprof__trace_tbuf_self(void);
 /* The calling thread's kernel tid (cached). Async-signal-safe. */
 uint32_t cprof__trace_tid_as(void);
+/* Forgets the cached tid (a forked child has a new one). */
+void cprof__trace_tid_reset_as(void);
 
 /*
  * Appends one event to the calling thread's ring: hdr (its nslots is set

@@ -27,8 +27,6 @@ uint32_t cprof__trace_tid_as(void)
 	return tbuf_tid;
 }
 
-/* For tbuf.c: the cached tid is wrong in a forked child. */
-void cprof__trace_tid_reset_as(void);
 void cprof__trace_tid_reset_as(void) { tbuf_tid = 0; }
 
 static void tbuf_copy_as(struct cprof__trace_tbuf *tb, uint64_t pos,
