@@ -29,20 +29,18 @@ uint32_t cprof__trace_tid_as(void)
 
 void cprof__trace_tid_reset_as(void) { tbuf_tid = 0; }
 
+/* Copies n payload bytes into the slots from pos on, in at most two
+ * pieces (the ring may wrap in the middle). */
 static void tbuf_copy_as(struct cprof__trace_tbuf *tb, uint64_t pos,
 			 const void *src, size_t n)
 {
-	const char *s = src;
+	size_t at = (size_t)(pos & tb->mask);
+	size_t room = ((size_t)tb->mask + 1 - at) * CPROF_TRACE_SLOT_BYTES;
+	size_t first = n < room ? n : room;
 
-	while (n > 0) {
-		size_t chunk = n < CPROF_TRACE_SLOT_BYTES ? n
-							  : CPROF_TRACE_SLOT_BYTES;
-
-		memcpy(&tb->slots[pos & tb->mask], s, chunk);
-		s += chunk;
-		n -= chunk;
-		pos++;
-	}
+	memcpy(&tb->slots[at], src, first);
+	if (n > first)
+		memcpy(&tb->slots[0], (const char *)src + first, n - first);
 }
 
 void cprof__trace_tbuf_put_as(struct cprof__trace_tbuf *tb,
