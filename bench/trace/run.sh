@@ -14,12 +14,13 @@
 # process, cprof's threads included; writing the trace at exit is not in
 # them and is reported apart), and the table gives the median with its
 # range. Then trace_wait_cost: ns per wait interval on the waiting thread,
-# without and with a stack.
+# without and with a stack. Then, when perf is installed, the share of the
+# traced process's CPU samples spent in cprof (perf record -e cpu-clock).
 #
 # What exists today: the wait intervals come from lockio calling the wait
 # API itself around its blocking calls, as the hooks will once they are
 # wired to it; re-run after the wiring to measure the hooks themselves.
-# Needs: bash, awk, sort. CPROF_BENCH_STEPS=N changes the work (default
+# Needs: bash, awk, sort; perf (optional). CPROF_BENCH_STEPS=N changes the work (default
 # 100000 steps per thread).
 set -euo pipefail
 
@@ -111,3 +112,24 @@ awk -v rounds="$rounds" '
 echo
 echo "wait_cost (ns per wait interval, median of 5 loops):" \
 	"$("$bin/trace_wait_cost")"
+
+# Where the traced process's CPU goes (perf, when installed): the share of
+# its samples in libcprof, in the clock reads (lockio itself reads the clock
+# twice in all), and on the collector thread. Scheduler noise from other
+# load changes this share far less than it changes wall or CPU time.
+if command -v perf >/dev/null; then
+	perf record -q -e cpu-clock -F 4000 -g -o "$out/perf.data" \
+		env CPROF_TRACE_FLIGHT=10 LD_PRELOAD="$lib" "$bin/lockio" \
+		--steps "$steps" >/dev/null 2>&1
+	share() { # the percentage perf gives the row matching $2 in --sort $1
+		perf report -i "$out/perf.data" --no-children --stdio --sort "$1" \
+			2>/dev/null | awk -v k="$2" '$2 == k { sub("%", "", $1); s += $1 } END { printf "%.1f", s }'
+	}
+	lib_pct=$(share dso libcprof.so.0.1.0)
+	vdso_pct=$(share dso '[vdso]')
+	coll_pct=$(share comm cprof-collector)
+	echo
+	echo "perf, flight recorder on: libcprof ${lib_pct} %, clock reads (vdso)" \
+		"${vdso_pct} %, cprof-collector thread ${coll_pct} % (kernel" \
+		"time included) of the process's CPU samples"
+fi
