@@ -135,8 +135,9 @@ CPROF_API void cprof_trace_log(unsigned long long task, const char *category,
  * A wait interval on the calling thread, for blocking code cprof does not
  * interpose (its own hooks record their waits): begin before blocking, end
  * after. kind says what it waited on (the time split of `cprof trace`);
- * what names it. Waits of 20 us or more carry the caller's stack. Nested
- * begins are ignored.
+ * what names it (it must stay valid until the end; 31 bytes are kept).
+ * Waits of 20 us or more carry the caller's stack. Nested begins are
+ * ignored.
  */
 #define CPROF_TRACE_WAIT_LOCK 1  /* a lock, condition, semaphore, join */
 #define CPROF_TRACE_WAIT_CALL 2  /* a blocking call (read, poll, accept...) */

@@ -16,9 +16,6 @@
 #include "cprof.h"
 #include "trace/trace.h"
 
-void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
-				  const char *text, size_t n);
-
 static size_t api_len(const char *s)
 {
 	return s == NULL ? 0 : strnlen(s, CPROF_TRACE_MAX_TEXT);
@@ -26,7 +23,8 @@ static size_t api_len(const char *s)
 
 CPROF_API int cprof_trace_enabled(void) { return cprof__trace_on(); }
 
-CPROF_API unsigned long long cprof_trace_task_begin(unsigned long long parent, const char *name)
+CPROF_API unsigned long long cprof_trace_task_begin(unsigned long long parent,
+						    const char *name)
 {
 	uint64_t id;
 
@@ -45,14 +43,16 @@ CPROF_API void cprof_trace_task_end(unsigned long long task)
 					     NULL, 0);
 }
 
-CPROF_API void cprof_trace_region_begin(unsigned long long task, const char *name)
+CPROF_API void cprof_trace_region_begin(unsigned long long task,
+					const char *name)
 {
 	if (cprof__trace_on())
 		cprof__trace_emit_annotation(CPROF_TRACE_REGION_BEGIN, task, 0,
 					     name, api_len(name));
 }
 
-CPROF_API void cprof_trace_region_end(unsigned long long task, const char *name)
+CPROF_API void cprof_trace_region_end(unsigned long long task,
+				      const char *name)
 {
 	if (cprof__trace_on())
 		cprof__trace_emit_annotation(CPROF_TRACE_REGION_END, task, 0,

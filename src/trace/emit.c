@@ -24,10 +24,10 @@ struct emit_wait {
 	int64_t begin_ns; /* 0: none open */
 	int kind;
 	int depth;        /* nested begins, ignored */
-	char call[32];
+	const char *call; /* valid until the end, by contract */
 };
 
-static __thread struct emit_wait emit_wait;
+static __thread struct emit_wait emit_open_wait;
 static _Atomic uint64_t emit_task_ids;
 
 static struct cprof__trace_tbuf *emit_buf(void)
@@ -86,9 +86,6 @@ uint64_t cprof__trace_next_task_id(void)
 					 memory_order_relaxed) + 1;
 }
 
-/* Annotations for api.c. */
-void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
-				  const char *text, size_t n);
 void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
 				  const char *text, size_t n)
 {
@@ -97,59 +94,80 @@ void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
 
 void cprof__trace_wait_begin(int kind, const char *call)
 {
-	struct emit_wait *w = &emit_wait;
+	struct emit_wait *w = &emit_open_wait;
 
 	if (!cprof__trace_on() || cprof__reentry_active())
 		return;
 	if (w->depth++ != 0)
 		return;
 	w->kind = kind;
-	strncpy(w->call, call ? call : "", sizeof(w->call) - 1);
+	w->call = call;
 	w->begin_ns = cprof__now_ns();
 }
 
-/* Ends the open wait. Its stack (if the wait was long enough) drops the
- * first `skip` frames, this function's own included. */
-__attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
+/* Writes one wait event. A wait of CPROF_TRACE_WAIT_STACK_NS or more
+ * carries the stack, less its first `skip` frames (this function's own
+ * included): the frames of cprof between the hook and here. */
+static __attribute__((noinline)) void emit_wait(int kind, const char *call,
+						int64_t begin_ns,
+						int64_t end_ns, int skip)
 {
-	struct emit_wait *w = &emit_wait;
 	struct {
 		char call[32];
 		uintptr_t pc[CPROF_MAX_FRAMES];
 	} payload;
-	struct cprof__trace_tbuf *tb;
+	struct cprof__trace_tbuf *tb = emit_buf();
 	struct cprof__trace_event ev;
 	enum cprof__unwind_end end;
-	int64_t now;
 	int depth = 0;
 
-	if (w->depth == 0 || --w->depth != 0)
+	if (tb == NULL)
 		return;
-	if (w->begin_ns == 0 || (tb = emit_buf()) == NULL) {
-		w->begin_ns = 0;
-		return;
-	}
-	now = cprof__now_ns();
-	memset(&ev, 0, sizeof(ev));
-	memcpy(payload.call, w->call, sizeof(payload.call));
-	if (now - w->begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
+	strncpy(payload.call, call ? call : "", sizeof(payload.call) - 1);
+	payload.call[sizeof(payload.call) - 1] = '\0';
+	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
 		depth = cprof__stack_here(payload.pc, CPROF_MAX_FRAMES, skip,
 					  &end);
+	memset(&ev, 0, sizeof(ev));
 	ev.kind = CPROF_TRACE_WAIT;
 	ev.len = sizeof(payload.call);
 	ev.tid = cprof__trace_tid_as();
-	ev.ts = w->begin_ns;
-	ev.a = now - w->begin_ns;
-	ev.b = w->kind | (int64_t)depth << 8;
-	w->begin_ns = 0;
+	ev.ts = begin_ns;
+	ev.a = end_ns - begin_ns;
+	ev.b = kind | (int64_t)depth << 8;
 	cprof__trace_tbuf_put_as(tb, &ev, &payload,
 				 sizeof(payload.call) +
 					 (size_t)depth * sizeof(uintptr_t));
+}
+
+/* Ends the open wait; its stack drops `skip` frames, this one's included. */
+__attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
+{
+	struct emit_wait *w = &emit_open_wait;
+	int64_t begin = w->begin_ns;
+
+	if (w->depth == 0 || --w->depth != 0)
+		return;
+	w->begin_ns = 0;
+	if (begin != 0)
+		emit_wait(w->kind, w->call, begin, cprof__now_ns(), skip + 1);
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
 /* Frames dropped: cprof__trace_wait_end_skip, this function, the hook. */
 __attribute__((noinline)) void cprof__trace_wait_end(void)
 {
 	cprof__trace_wait_end_skip(3);
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
+}
+
+/* Frames dropped: emit_wait, this function, the hook. */
+__attribute__((noinline)) void cprof__trace_wait_interval(int kind,
+							 const char *call,
+							 int64_t begin_ns,
+							 int64_t end_ns)
+{
+	if (cprof__trace_on())
+		emit_wait(kind, call, begin_ns, end_ns, 3);
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }

@@ -25,16 +25,20 @@ void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
 		s->max_chunks = 2;
 }
 
-void cprof__trace_store_fini(struct cprof__trace_store *s)
+static void store_free_list(struct cprof__trace_chunk *c)
 {
-	struct cprof__trace_chunk *c = s->first;
-
 	while (c != NULL) {
 		struct cprof__trace_chunk *next = c->next;
 
 		cprof__free(c);
 		c = next;
 	}
+}
+
+void cprof__trace_store_fini(struct cprof__trace_store *s)
+{
+	store_free_list(s->first);
+	store_free_list(s->spare);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -58,6 +62,10 @@ static struct cprof__trace_chunk *store_grow(struct cprof__trace_store *s)
 		if (!s->ring)
 			return NULL;
 		c = store_pop(s);
+	} else if (s->spare != NULL) {
+		c = s->spare;
+		s->spare = c->next;
+		s->nspare--;
 	} else {
 		c = cprof__alloc(sizeof(*c));
 		if (c == NULL)
@@ -96,8 +104,17 @@ void cprof__trace_store_add(struct cprof__trace_store *s,
 void cprof__trace_store_age(struct cprof__trace_store *s, int64_t now)
 {
 	while (s->ring && s->first != NULL && s->first != s->last &&
-	       s->first->newest < now - s->window_ns)
-		cprof__free(store_pop(s));
+	       s->first->newest < now - s->window_ns) {
+		struct cprof__trace_chunk *c = store_pop(s);
+
+		if (s->nspare < CPROF_TRACE_STORE_SPARES) {
+			c->next = s->spare;
+			s->spare = c;
+			s->nspare++;
+		} else {
+			cprof__free(c);
+		}
+	}
 }
 
 void cprof__trace_store_iter_init(const struct cprof__trace_store *s,

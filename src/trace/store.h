@@ -23,6 +23,7 @@
 /* Bytes of events one store keeps at most: 256 MiB (a log) before it
  * drops, about 8M events. */
 #define CPROF_TRACE_STORE_MAX_BYTES (256u << 20)
+#define CPROF_TRACE_STORE_SPARES 8
 
 struct cprof__trace_chunk;
 
@@ -34,6 +35,11 @@ struct cprof__trace_store {
 	bool ring;         /* flight recorder: reuse the oldest chunk */
 	int64_t window_ns; /* ring: keep chunks with events this recent */
 	uint64_t dropped;  /* log: events refused at the bound */
+	/* Ring: chunks aged out, kept for reuse (at most
+	 * CPROF_TRACE_STORE_SPARES) so that a steady flight recorder does
+	 * not fault fresh pages in all the time. */
+	struct cprof__trace_chunk *spare;
+	size_t nspare;
 };
 
 void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,

@@ -15,8 +15,6 @@
 #include "base/alloc.h"
 #include "base/clock.h"
 
-void cprof__trace_tid_reset_as(void);
-
 uint32_t cprof__trace_tbuf_slots =
 	CPROF_TRACE_DEFAULT_BUFFER_BYTES / CPROF_TRACE_SLOT_BYTES;
 
@@ -74,6 +72,7 @@ struct cprof__trace_tbuf *cprof__trace_tbuf_self(void)
 		atomic_store(&tb->dropped, 0);
 		tb->dropped_seen = 0;
 		atomic_store(&tb->exited, false);
+		atomic_store(&tb->kicked, false);
 		tb->tid = cprof__trace_tid_as();
 		tb->next = tbuf_list;
 		tbuf_list = tb;
@@ -131,6 +130,7 @@ static void tbuf_drain_one(struct cprof__trace_tbuf *tb,
 		pos += ev->nslots;
 	}
 	atomic_store_explicit(&tb->tail, pos, memory_order_release);
+	atomic_store_explicit(&tb->kicked, false, memory_order_relaxed);
 	dropped = atomic_load_explicit(&tb->dropped, memory_order_relaxed);
 	if (dropped != tb->dropped_seen && fn != NULL) {
 		struct cprof__trace_event d = {

@@ -39,6 +39,9 @@ struct cprof__trace_tbuf {
 	uint64_t dropped_seen;     /* reader only: dropped already reported */
 	uint32_t tid;              /* the owner; set before it is listed */
 	_Atomic bool exited;       /* the owner is gone; reader reuses it */
+	/* Set by the owner when it finds its ring half full and wakes the
+	 * collector early; cleared by the reader. */
+	_Atomic bool kicked;
 	uint32_t mask;             /* slots - 1 (a power of two) */
 	struct cprof__trace_event *slots;
 	struct cprof__trace_tbuf *next; /* the list; trace lock */
@@ -52,6 +55,8 @@ extern uint32_t cprof__trace_tbuf_slots;
 struct cprof__trace_tbuf *cprof__trace_tbuf_self(void);
 /* The calling thread's kernel tid (cached). Async-signal-safe. */
 uint32_t cprof__trace_tid_as(void);
+/* Forgets the cached tid (a forked child has a new one). */
+void cprof__trace_tid_reset_as(void);
 
 /*
  * Appends one event to the calling thread's ring: hdr (its nslots is set

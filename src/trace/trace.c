@@ -241,17 +241,22 @@ int cprof__trace_flight_dump(struct cprof__buf *out, bool gz)
 
 void cprof__trace_stop_all(void)
 {
-	bool flight;
+	int holds = 0;
 
 	pthread_mutex_lock(&trace_lock);
-	flight = trace_flight.on;
-	if (flight) {
+	if (trace_flight.on) {
 		trace_flight.on = false;
 		cprof__trace_store_fini(&trace_flight.store);
+		holds++;
+	}
+	if (trace_timed.on) { /* its owner ended it already, or never will */
+		trace_timed.on = false;
+		cprof__trace_store_fini(&trace_timed.store);
+		holds++;
 	}
 	trace_update_active_locked();
 	pthread_mutex_unlock(&trace_lock);
-	if (flight)
+	while (holds-- > 0)
 		cprof__cpu_sampling_release();
 }
 

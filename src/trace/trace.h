@@ -15,6 +15,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/buf.h"
@@ -64,10 +65,14 @@ void cprof__trace_thread_name(uintptr_t target, const char *name);
 void cprof__trace_thread_exit(void);
 /* Task ids for the annotation API (api.c). */
 uint64_t cprof__trace_next_task_id(void);
+/* An annotation event (api.c): kind, task id, another id or 0, text. */
+void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
+				  const char *text, size_t n);
 
 /*
  * A wait interval on the calling thread: begin before the blocking call,
- * end after it. `call` names it ("pthread_mutex_lock", "read"); kind is an
+ * end after it. `call` names it ("pthread_mutex_lock", "read"; it must stay
+ * valid until the end; the first 31 bytes are kept); kind is an
  * enum cprof__trace_wait_kind. end MUST be called directly from the hook
  * function (not as a tail call): the stack it records (waits of at least
  * CPROF_TRACE_WAIT_STACK_NS) starts at the hook's caller. Nested begins are
@@ -77,6 +82,14 @@ void cprof__trace_wait_begin(int kind, const char *call);
 void cprof__trace_wait_end(void);
 /* The same for the public API, whose function is the "hook" (api.c). */
 void cprof__trace_wait_end_skip(int skip);
+/*
+ * The same interval for a hook that times the call itself anyway (the
+ * contention profile does): no clock read here. Call it directly from the
+ * hook function, after the call, as wait_end; begin/end from
+ * cprof__now_ns().
+ */
+void cprof__trace_wait_interval(int kind, const char *call, int64_t begin_ns,
+				int64_t end_ns);
 
 /* fork: the child runs no trace. */
 void cprof__trace_atfork_prepare(void);

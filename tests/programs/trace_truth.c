@@ -16,6 +16,8 @@
  * region_p50_ns and region_max_ns are the median (nearest rank) and
  * longest measured region (CLOCK_MONOTONIC); wait_total_ns the measured
  * time inside the waits.
+ * --burst N logs N messages from main as fast as it can (to overflow a
+ * small trace buffer).
  * --loop repeats the threads' work until killed (for the HTTP tests), and
  * --flight PATH writes the flight recorder to PATH before exiting.
  */
@@ -30,7 +32,7 @@
 #include "cprof.h"
 
 static int burn_ms = 300, regions = 10, region_ms = 30, waits = 5;
-static int wait_ms = 40, loop;
+static int wait_ms = 40, loop, burst;
 static unsigned long long request_task;
 static int64_t region_ns[4096], burner_cpu_ns, wait_total_ns;
 static int n_region_ns;
@@ -146,12 +148,16 @@ int main(int argc, char **argv)
 			wait_ms = atoi(argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--flight") == 0)
 			flight = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--burst") == 0)
+			burst = atoi(argv[++i]);
 	}
 	request_task = cprof_trace_task_begin(0, "request");
 	cprof_trace_log(request_task, "start", "threads starting");
 	pthread_create(&t[0], NULL, burner, NULL);
 	pthread_create(&t[1], NULL, region_worker, NULL);
 	pthread_create(&t[2], NULL, waiter, NULL);
+	for (int i = 0; i < burst; i++)
+		cprof_trace_log(request_task, "burst", "as fast as it can");
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	cprof_trace_task_end(request_task);

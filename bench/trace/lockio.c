@@ -1,0 +1,139 @@
+/*
+ * lockio.c - a lock- and syscall-heavy program for the trace overhead
+ * benchmark (bench/trace/run.sh).
+ *
+ * --pairs P pairs of threads play ping-pong through two pipes (every
+ * round trip is a blocking read on each side and two writes) and take one
+ * shared mutex around a small critical section on every step, so both
+ * blocking calls and lock contention happen hundreds of thousands of times
+ * a second. It prints the wall time of the work, from the first thread's
+ * start to the last one's end:
+ *
+ *   work_ns=N cpu_ns=N steps=N
+ *
+ * cpu_ns is the process's user+system time at that point (getrusage), so
+ * it includes what cprof's own threads spent.
+ *
+ * When libcprof is loaded (preloaded), every mutex lock, read and write is
+ * wrapped in cprof_trace_wait_begin/end, found with dlsym so that the
+ * unprofiled run calls nothing: this is what the lead's hooks will do once
+ * they are wired to the wait API, so a trace records one wait interval per
+ * blocking call, as it will then.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCKIO_LOCK 1 /* CPROF_TRACE_WAIT_LOCK */
+#define LOCKIO_CALL 2 /* CPROF_TRACE_WAIT_CALL */
+
+static void (*wait_begin)(int, const char *);
+static void (*wait_end)(void);
+static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t counter;
+static long steps = 100000;
+
+struct side {
+	int in, out;
+	int first; /* writes before it reads */
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void lock_shared(void)
+{
+	if (wait_begin)
+		wait_begin(LOCKIO_LOCK, "pthread_mutex_lock");
+	pthread_mutex_lock(&shared);
+	if (wait_end)
+		wait_end();
+}
+
+static void io(int fd, int write_it)
+{
+	char c = 'x';
+	ssize_t n;
+
+	if (wait_begin)
+		wait_begin(LOCKIO_CALL, write_it ? "write" : "read");
+	n = write_it ? write(fd, &c, 1) : read(fd, &c, 1);
+	if (wait_end)
+		wait_end();
+	if (n != 1)
+		abort();
+}
+
+static void *player(void *arg)
+{
+	struct side *s = arg;
+
+	for (long i = 0; i < steps; i++) {
+		if (s->first)
+			io(s->out, 1);
+		io(s->in, 0);
+		if (!s->first)
+			io(s->out, 1);
+		lock_shared();
+		counter += (uint64_t)i;
+		pthread_mutex_unlock(&shared);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int pairs = 2;
+	pthread_t *t;
+	struct side *sides;
+	int64_t t0;
+	struct rusage ru;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--pairs") == 0)
+			pairs = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--steps") == 0)
+			steps = atol(argv[i + 1]);
+	}
+	wait_begin = (void (*)(int, const char *))dlsym(
+		RTLD_DEFAULT, "cprof_trace_wait_begin");
+	wait_end = (void (*)(void))dlsym(RTLD_DEFAULT, "cprof_trace_wait_end");
+	t = calloc((size_t)pairs * 2, sizeof(*t));
+	sides = calloc((size_t)pairs * 2, sizeof(*sides));
+	if (t == NULL || sides == NULL)
+		return 1;
+	for (int p = 0; p < pairs; p++) {
+		int ab[2], ba[2];
+
+		if (pipe(ab) != 0 || pipe(ba) != 0)
+			return 1;
+		sides[2 * p] = (struct side){ba[0], ab[1], 1};
+		sides[2 * p + 1] = (struct side){ab[0], ba[1], 0};
+	}
+	t0 = now_ns();
+	for (int i = 0; i < pairs * 2; i++)
+		pthread_create(&t[i], NULL, player, &sides[i]);
+	for (int i = 0; i < pairs * 2; i++)
+		pthread_join(t[i], NULL);
+	t0 = now_ns() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("work_ns=%lld cpu_ns=%lld steps=%ld\n", (long long)t0,
+	       (long long)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
+			   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll),
+	       steps * pairs * 2);
+	free(t);
+	free(sides);
+	return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * test_tbuf.c - the per-thread trace ring and the event store.
+ *
+ * Ring: a writer thread emits events of every size (1 to 17 slots, so they
+ * wrap around a small ring at every offset) while the reader drains; every
+ * event arrives whole, in order, or is counted as dropped, never both.
+ * Store: a log keeps events up to its bound and counts the rest; a flight
+ * ring keeps the newest chunks and lets old ones go.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "trace/store.h"
+#include "trace/tbuf.h"
+
+#define EVENTS 200000
+
+static _Atomic bool writer_done;
+static struct cprof__trace_tbuf *writer_ring;
+
+static void *writer(void *arg)
+{
+	char payload[CPROF_TRACE_MAX_TEXT + 1];
+
+	cprof__trace_tbuf_slots = 64;
+	writer_ring = cprof__trace_tbuf_self();
+	for (int64_t i = 0; i < EVENTS; i++) {
+		struct cprof__trace_event ev = {.kind = CPROF_TRACE_LOG};
+		size_t n = (size_t)(i % 17) * 15;
+
+		ev.len = (uint16_t)n;
+		ev.ts = i;
+		ev.a = i;
+		memset(payload, (int)(i & 0x7f), n);
+		cprof__trace_tbuf_put_as(writer_ring, &ev, payload, n);
+	}
+	atomic_store(&writer_done, true);
+	return NULL;
+}
+
+struct reader_state {
+	int64_t next;     /* the next index expected, at least */
+	uint64_t got;
+	uint64_t dropped;
+};
+
+static void reader_event(const struct cprof__trace_event *ev, void *arg)
+{
+	struct reader_state *s = arg;
+	const char *p = cprof__trace_payload(ev);
+
+	if (ev->kind == CPROF_TRACE_DROPPED) {
+		s->dropped += (uint64_t)ev->a;
+		return;
+	}
+	assert_int_equal(ev->kind, CPROF_TRACE_LOG);
+	assert_true(ev->a >= s->next);
+	assert_int_equal(ev->len, (ev->a % 17) * 15);
+	for (size_t i = 0; i < ev->len; i++)
+		assert_int_equal(p[i], (char)(ev->a & 0x7f));
+	s->next = ev->a + 1;
+	s->got++;
+}
+
+static void test_ring_wraps_and_counts(void **state)
+{
+	struct reader_state s = {0};
+	pthread_t t;
+
+	pthread_create(&t, NULL, writer, NULL);
+	while (!atomic_load(&writer_done))
+		cprof__trace_tbuf_drain_locked(reader_event, &s);
+	pthread_join(t, NULL);
+	cprof__trace_tbuf_drain_locked(reader_event, &s);
+	assert_true(s.got > 0);
+	assert_int_equal(s.got + s.dropped, EVENTS);
+}
+
+static void store_put(struct cprof__trace_store *st, int64_t ts)
+{
+	struct cprof__trace_event ev = {.kind = CPROF_TRACE_CPU, .nslots = 1,
+					.ts = ts};
+
+	cprof__trace_store_add(st, &ev);
+}
+
+static size_t store_count(const struct cprof__trace_store *st, int64_t *first)
+{
+	struct cprof__trace_store_iter it;
+	const struct cprof__trace_event *ev;
+	size_t n = 0;
+
+	cprof__trace_store_iter_init(st, &it);
+	while ((ev = cprof__trace_store_next(&it)) != NULL) {
+		if (n++ == 0)
+			*first = ev->ts;
+	}
+	return n;
+}
+
+static void test_store_log_bound(void **state)
+{
+	struct cprof__trace_store st;
+	size_t chunk = CPROF_TRACE_CHUNK_SLOTS;
+	int64_t first = -1;
+
+	/* room for two chunks */
+	cprof__trace_store_init(&st, false, 0, 2 * (chunk + 1) * 32);
+	for (size_t i = 0; i < 3 * chunk; i++)
+		store_put(&st, (int64_t)i);
+	assert_int_equal(store_count(&st, &first), 2 * chunk);
+	assert_int_equal(first, 0);
+	assert_int_equal(st.dropped, chunk);
+	cprof__trace_store_fini(&st);
+}
+
+static void test_store_flight_keeps_newest(void **state)
+{
+	struct cprof__trace_store st;
+	size_t chunk = CPROF_TRACE_CHUNK_SLOTS;
+	int64_t first = -1;
+
+	cprof__trace_store_init(&st, true, 1000, 2 * (chunk + 1) * 32);
+	for (size_t i = 0; i < 5 * chunk; i++)
+		store_put(&st, (int64_t)i);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(store_count(&st, &first), 2 * chunk);
+	assert_int_equal(first, (int64_t)(3 * chunk));
+	/* Aging: everything older than 1000 ns before now goes, but the
+	 * newest chunk stays. */
+	cprof__trace_store_age(&st, (int64_t)(5 * chunk) + 1000000);
+	assert_int_equal(store_count(&st, &first), chunk);
+	assert_int_equal(first, (int64_t)(4 * chunk));
+	cprof__trace_store_fini(&st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_wraps_and_counts),
+		cmocka_unit_test(test_store_log_bound),
+		cmocka_unit_test(test_store_flight_keeps_newest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
