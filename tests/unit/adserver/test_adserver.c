@@ -121,19 +121,28 @@ static void test_keys(void **state)
 	assert_int_equal(c[0].kind, COUNTER_IMPRESSIONS);
 	assert_int_equal(c[0].id, 42);
 	assert_int_equal(c[0].slot, 4);
-	assert_int_equal(c[1].kind, COUNTER_SPEND);
+	assert_false(keys_is_statistic(&c[0]));
+	assert_int_equal(c[1].kind, STAT_SPEND);
 	assert_int_equal(c[1].id, 420);
 	assert_int_equal(c[1].value, 100);
-	assert_int_equal(c[8].kind, COUNTER_FREQ_CAP);
-	assert_int_equal(c[8].id, 77);
-	assert_int_equal(c[9].kind, COUNTER_SLOT_REQUESTS);
-	assert_int_equal(c[9].id, 12);
+	assert_true(keys_is_statistic(&c[1]));
+	assert_int_equal(c[2].kind, STAT_SCORE);
+	assert_int_equal(c[2].value, 1000);
+	assert_int_equal(c[12].kind, COUNTER_FREQ_CAP);
+	assert_int_equal(c[12].id, 77);
+	assert_false(keys_is_statistic(&c[12]));
+	assert_int_equal(c[13].kind, STAT_SLOT_REQUESTS);
+	assert_int_equal(c[13].id, 12);
+	assert_int_equal(c[14].kind, STAT_LAST_SEEN);
 
 	key = keys_format_long(&c[0], now);
-	assert_string_equal(key, "adserver:stats:impressions:slot=video:ad=00000042:date=2025-11-25");
+	assert_string_equal(key, "adserver:counters:impressions:slot=video:ad=00000042:date=2025-11-25");
 	free(key);
-	key = keys_format_long(&c[8], now);
-	assert_string_equal(key, "adserver:frequency-cap:slot=video:user=0000000077:date=2025-11-25");
+	key = keys_format_long(&c[12], now);
+	assert_string_equal(key, "adserver:counters:frequency-cap:slot=video:user=0000000077:date=2025-11-25");
+	free(key);
+	key = keys_format_long(&c[1], now);
+	assert_string_equal(key, "adserver:stats:spend:slot=video:advertiser=00000420:date=2025-11-25");
 	free(key);
 
 	/* kind 1, day 20417, slot 4, id 42: 1<<52 | 20417<<36 | 4<<32 | 42 */
@@ -149,7 +158,7 @@ static void test_keys_fewer_picks(void **state)
 	struct ad_decision d = decision_of(ads, 1);
 	struct counter c[KEYS_PER_DECISION];
 
-	assert_int_equal(keys_counters(&d, 0, c), 4);
+	assert_int_equal(keys_counters(&d, 0, c), 6);
 }
 
 static void test_score(void **state)
