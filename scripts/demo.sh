@@ -144,7 +144,7 @@ run_mode() {
 	grep -q 'Non-2xx' "$dir/wrk.txt" && echo "   note: wrk saw errors: $(grep Non-2xx "$dir/wrk.txt")"
 
 	say "[$mode] what the profiles say"
-	report "CPU, our functions by cumulative share" -cum -nodecount=12 -show="$ours" "$dir/cpu.pb.gz"
+	report "CPU, our functions by cumulative share" -cum -nodecount=14 -show="$ours" "$dir/cpu.pb.gz"
 	report "threads created, by creating stack" -nodecount=3 "$dir/threadcreate.pb.gz"
 	report "allocations, count" -sample_index=alloc_objects -nodecount=5 "$dir/allocs.pb.gz"
 	report "allocations, bytes" -sample_index=alloc_space -nodecount=3 "$dir/allocs.pb.gz"
