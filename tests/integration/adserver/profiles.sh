@@ -13,6 +13,10 @@
 # (block, mutex) is a new line. No speed is asserted.
 source "$(dirname "$0")/lib.sh"
 ads_redis 20000 2000
+# A sampled allocation every 16 KiB on average (not 512 KiB): the tuned
+# JSON buffers, ~700 bytes each, are then sampled dozens of times even in
+# a slow run (cprof_start reads CPROF_* for the options it is not given).
+export CPROF_MEM_RATE=16384
 cprof=$CPROF_BUILD_DIR/src/cli/cprof
 
 # profile MODE: loads MODE for 5 s; meanwhile CPU and allocs over 3 s,
