@@ -1,5 +1,5 @@
 # A thin wrapper over CMake: installs what is missing, configures, builds.
-#   make demo     build and run the demo (profiles an example under cprof)
+#   make demo     build and run the case study (examples/adserver, docs/CASE-STUDY.md)
 #   make test     build and run every test (ctest)
 #   make install  PREFIX=/usr/local DESTDIR= honoured
 BUILD ?= build

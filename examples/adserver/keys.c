@@ -15,25 +15,35 @@ int keys_counters(const struct ad_decision *d, time_t now,
 	int n = 0;
 
 	for (int i = 0; i < d->count; i++) {
-		out[n++] = (struct counter){COUNTER_IMPRESSIONS,
-					    d->picks[i].ad->id, slot, now};
-		out[n++] = (struct counter){COUNTER_SPEND,
-					    d->picks[i].ad->advertiser, slot,
-					    d->picks[i].ad->bid_cents};
+		const struct ad_pick *p = &d->picks[i];
+
+		out[n++] = (struct counter){COUNTER_IMPRESSIONS, p->ad->id, slot,
+					    now};
+		out[n++] = (struct counter){STAT_SPEND, p->ad->advertiser, slot,
+					    p->ad->bid_cents};
+		out[n++] = (struct counter){STAT_SCORE, p->ad->id, slot,
+					    p->score};
 	}
 	out[n++] = (struct counter){COUNTER_FREQ_CAP, d->user, slot, now};
-	out[n++] = (struct counter){COUNTER_SLOT_REQUESTS, d->segment, slot,
-				    now};
+	out[n++] = (struct counter){STAT_SLOT_REQUESTS, d->segment, slot, now};
+	out[n++] = (struct counter){STAT_LAST_SEEN, d->user, slot, now};
 	return n;
+}
+
+int keys_is_statistic(const struct counter *c)
+{
+	return c->kind >= STAT_SPEND;
 }
 
 char *keys_format_long(const struct counter *c, time_t now)
 {
 	static const char *const what[] = {
-		[COUNTER_IMPRESSIONS] = "stats:impressions:slot=%s:ad=%08u",
-		[COUNTER_SPEND] = "billing:spend:slot=%s:advertiser=%08u",
-		[COUNTER_FREQ_CAP] = "frequency-cap:slot=%s:user=%010u",
-		[COUNTER_SLOT_REQUESTS] = "stats:requests:slot=%s:segment=%03u",
+		[COUNTER_IMPRESSIONS] = "counters:impressions:slot=%s:ad=%08u",
+		[COUNTER_FREQ_CAP] = "counters:frequency-cap:slot=%s:user=%010u",
+		[STAT_SPEND] = "stats:spend:slot=%s:advertiser=%08u",
+		[STAT_SCORE] = "stats:last-score:slot=%s:ad=%08u",
+		[STAT_SLOT_REQUESTS] = "stats:requests:slot=%s:segment=%03u",
+		[STAT_LAST_SEEN] = "stats:last-seen:slot=%s:user=%010u",
 	};
 	char date[16], middle[80];
 	struct tm tm;

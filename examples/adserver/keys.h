@@ -1,9 +1,11 @@
 /*
- * keys.h - the counters a decision records in Redis (impressions per ad
- * and slot, spend per advertiser, the user's frequency cap for the slot,
- * requests per slot and segment), and the two ways their keys are named:
+ * keys.h - what a decision records in Redis, and the two ways its keys
+ * are named. Counters the next decisions depend on: impressions per ad and
+ * slot, the user's frequency cap for the slot. Statistics for reporting:
+ * spend per advertiser, each shown ad's last score, requests per slot and
+ * segment, the user's last visit. Key names:
  *
- *   naive  adserver:stats:impressions:slot=top:ad=00000042:date=2026-11-25
+ *   naive  adserver:counters:impressions:slot=top:ad=00000042:date=2026-11-25
  *          (snprintf and strftime per key, one heap string each)
  *   tuned  the same facts packed into one 64-bit integer, in decimal
  *          (kind:4 | day:16 | slot:4 | id:32), written into the caller's
@@ -17,14 +19,16 @@
 
 #include "ad.h"
 
-#define KEYS_PER_DECISION (2 * AD_SHOWN + 2)
+#define KEYS_PER_DECISION (3 * AD_SHOWN + 3)
 #define KEYS_INT_MAX 21            /* a uint64 in decimal, and the NUL */
 
 enum counter_kind {
 	COUNTER_IMPRESSIONS = 1,   /* id: ad */
-	COUNTER_SPEND,             /* id: advertiser */
 	COUNTER_FREQ_CAP,          /* id: user */
-	COUNTER_SLOT_REQUESTS,     /* id: segment */
+	STAT_SPEND,                /* id: advertiser */
+	STAT_SCORE,                /* id: ad */
+	STAT_SLOT_REQUESTS,        /* id: segment */
+	STAT_LAST_SEEN,            /* id: user */
 };
 
 struct counter {
@@ -44,6 +48,9 @@ struct counter_batch {
 /* The counters D updates at time NOW (KEYS_PER_DECISION at most). */
 int keys_counters(const struct ad_decision *d, time_t now,
 		  struct counter *out);
+
+/* 1 for a statistic (reported asynchronously), 0 for a counter. */
+int keys_is_statistic(const struct counter *c);
 
 /* Naive: a long descriptive key, malloc'd (the caller frees), or NULL. */
 char *keys_format_long(const struct counter *c, time_t now);

@@ -171,8 +171,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
 {
+	static int seen;
 	struct service_reply r;
 
+	/* Answering on the first call makes libmicrohttpd close the connection
+	 * (it has not seen the end of the request yet): wait for the second. */
+	if (*req_cls == NULL) {
+		*req_cls = &seen;
+		return MHD_YES;
+	}
 	if (strcmp(method, "GET") != 0)
 		service_error(&r, 405, "{\"error\":\"method not allowed\"}");
 	else if (strcmp(url, "/ad") == 0)

@@ -7,10 +7,11 @@
  *   - a response buffer sized for the worst case (512 KiB) is allocated
  *     and cleared for every request;
  *   - the JSON goes through a document tree (json_tree.c);
- *   - each counter of the decision is recorded by its own new thread
- *     ("fire and forget", about ten per request), which formats a long
- *     descriptive key and makes its own SET round trip on a connection
- *     borrowed from the shared pool.
+ *   - the counters (impressions, frequency cap) are written one SET round
+ *     trip per key, under long descriptive keys, before the response goes;
+ *   - each statistic is reported by its own new thread ("fire and forget",
+ *     ten per request), which formats its key and makes its own SET round
+ *     trip on a connection borrowed from the shared pool.
  *
  * The decision and the bytes of the response are those of tuned.c.
  */
@@ -129,27 +130,31 @@ static void naive_pool_put(struct naive_pool *p, redisContext *c)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* One SET of C's long key, on connection R. */
+static void naive_set(redisContext *r, const struct counter *c, time_t now)
+{
+	char *key = keys_format_long(c, now);
+	char *value = NULL;
+
+	if (key != NULL && asprintf(&value, "%lld", (long long)c->value) >= 0)
+		store_set_one(r, key, value);
+	free(value);
+	free(key);
+}
+
 static void *naive_subtask_run(void *arg)
 {
 	struct naive_subtask *t = arg;
-	char *key = keys_format_long(&t->counter, t->now);
-	char *value = NULL;
+	redisContext *c = naive_pool_get(t->pool);
 
-	if (key != NULL && asprintf(&value, "%lld",
-				    (long long)t->counter.value) >= 0) {
-		redisContext *c = naive_pool_get(t->pool);
-
-		store_set_one(c, key, value);
-		naive_pool_put(t->pool, c);
-	}
-	free(value);
-	free(key);
+	naive_set(c, &t->counter, t->now);
+	naive_pool_put(t->pool, c);
 	free(t);
 	atomic_fetch_sub(&naive_running, 1);
 	return NULL;
 }
 
-/* Records one counter on a new detached thread. */
+/* Reports one statistic on a new detached thread. */
 static void naive_spawn_subtask(struct naive_pool *pool,
 				const struct counter *c, time_t now)
 {
@@ -170,14 +175,19 @@ static void naive_spawn_subtask(struct naive_pool *pool,
 	pthread_attr_destroy(&attr);
 }
 
-static void naive_record(struct naive_pool *pool, const struct ad_decision *d,
-			 time_t now)
+/* Counters now on R, one round trip each; statistics on new threads. */
+static void naive_record(struct naive_pool *pool, redisContext *r,
+			 const struct ad_decision *d, time_t now)
 {
 	struct counter counters[KEYS_PER_DECISION];
 	int n = keys_counters(d, now, counters);
 
-	for (int i = 0; i < n; i++)
-		naive_spawn_subtask(pool, &counters[i], now);
+	for (int i = 0; i < n; i++) {
+		if (keys_is_statistic(&counters[i]))
+			naive_spawn_subtask(pool, &counters[i], now);
+		else
+			naive_set(r, &counters[i], now);
+	}
 }
 
 /* The response into a fresh worst-case buffer, through the JSON tree. */
@@ -217,14 +227,13 @@ static void naive_handle(const struct service_request *req,
 	}
 	c = naive_pool_get(pool);
 	rc = service_decide(c, req, ads, &d, out);
-	naive_pool_put(pool, c);
-	if (rc != 0)
-		return;
-	if (naive_respond(&d, out) != 0) {
+	if (rc == 0 && naive_respond(&d, out) != 0) {
 		service_error(out, 500, "{\"error\":\"out of memory\"}");
-		return;
+		rc = -1;
 	}
-	naive_record(pool, &d, req->now);
+	if (rc == 0)
+		naive_record(pool, c, &d, req->now);
+	naive_pool_put(pool, c);
 }
 
 static int naive_start(const struct service_config *cfg)

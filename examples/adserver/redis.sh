@@ -15,7 +15,8 @@ REDIS_PID=
 REDIS_PORT=
 
 redis_start() {
-	local dir=$1
+	local dir
+	dir=$(cd "$1" && pwd)
 	command -v redis-server >/dev/null ||
 		fail "redis-server is not installed (apt-get install redis-server)"
 	for _ in 1 2 3; do
