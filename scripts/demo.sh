@@ -73,6 +73,23 @@ fetch() {
 	return 1
 }
 
+# fetch_trace FILE SECONDS: the execution trace, once libcprof serves it
+# (Go's trace format: not a profile, so curl rather than cprof fetch).
+fetch_trace() {
+	local code
+	code=$(curl -s -o "$1" -w '%{http_code}' "$ADS_PPROF/trace?seconds=$2" || true)
+	if [[ $code == 200 ]]; then
+		return 0
+	fi
+	if [[ $code == 404 ]]; then
+		echo "   trace: not served by this libcprof (404), skipped"
+	else
+		echo "   trace: fetch failed (HTTP status $code)"
+	fi
+	rm -f "$1"
+	return 1
+}
+
 # report TITLE CPROF_TOP_ARGS...: the header and rows of a cprof top.
 report() {
 	local title=$1
@@ -124,12 +141,13 @@ run_mode() {
 	local cpu0 t0
 	cpu0=$(proc_cpu_ms "$ADS_PID")
 	t0=$(date +%s%N)
-	echo "   meanwhile: cprof fetch -seconds $profile_seconds of profile (CPU), allocs, mutex, block; then heap, goroutine, threadcreate"
+	echo "   meanwhile: cprof fetch -seconds $profile_seconds of profile (CPU), allocs, mutex, block, and the trace; then heap, goroutine, threadcreate"
 	local pids=()
 	fetch profile "$dir/cpu.pb.gz" "$profile_seconds" & pids+=($!)
 	fetch allocs "$dir/allocs.pb.gz" "$profile_seconds" & pids+=($!)
 	fetch mutex "$dir/mutex.pb.gz" "$profile_seconds" & pids+=($!)
 	fetch block "$dir/block.pb.gz" "$profile_seconds" & pids+=($!)
+	fetch_trace "$dir/trace.out" "$profile_seconds" & pids+=($!)
 	wait "${pids[@]}" || true
 	echo "$(( $(proc_cpu_ms "$ADS_PID") - cpu0 )) $(( ($(date +%s%N) - t0) / 1000000 ))" >"$dir/proc_cpu"
 	fetch heap "$dir/heap.pb.gz" || true
@@ -158,6 +176,7 @@ run_mode() {
 			echo "   flame graph of $k failed"
 	done
 	echo "-- flame graphs: $dir/cpu.html, $dir/allocs.html (open in a browser)"
+	[[ -s $dir/trace.out ]] && echo "-- execution trace: $dir/trace.out (go tool trace $dir/trace.out)"
 
 	{
 		echo "rps $(wrk_field "$dir/wrk.txt" rps)"

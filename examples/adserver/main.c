@@ -31,15 +31,21 @@ struct flags {
 
 static const struct service_mode *mode;
 
+/* The usage on stderr after WHY, exit status 2; on stdout when WHY is
+ * NULL (--help), exit status 0. */
 static void usage(const char *why)
 {
-	fprintf(stderr,
-		"adserver: %s\n"
+	FILE *to = why ? stderr : stdout;
+
+	if (why != NULL)
+		fprintf(to, "adserver: %s\n", why);
+	fprintf(to,
 		"usage: adserver --mode=naive|tuned [--listen=127.0.0.1:8080]\n"
 		"       [--redis=localhost:6379] [--pprof=127.0.0.1:6060]\n"
-		"       [--threads=4] [--pool=8] [--workers=2] [--queue=1024]\n",
-		why);
-	exit(2);
+		"       [--threads=4] [--pool=8] [--workers=2] [--queue=1024]\n"
+		"GET /ad?user=ID&slot=NAME answers the ad decision as JSON;\n"
+		"--pprof serves cprof's /debug/pprof/ there (docs/CASE-STUDY.md).\n");
+	exit(why ? 2 : 0);
 }
 
 static int flag_int(const char *arg, const char *value, int max)
@@ -55,6 +61,15 @@ static int flag_int(const char *arg, const char *value, int max)
 	return (int)v;
 }
 
+static const char *flag_unknown(const char *arg)
+{
+	static char why[160];
+
+	snprintf(why, sizeof(why), "%s '%.100s'",
+		 arg[0] == '-' ? "unknown flag" : "unexpected argument", arg);
+	return why;
+}
+
 static void parse_flags(int argc, char **argv, struct flags *f,
 			struct service_config *cfg)
 {
@@ -63,7 +78,9 @@ static void parse_flags(int argc, char **argv, struct flags *f,
 		const char *eq = strchr(a, '=');
 		const char *v = eq ? eq + 1 : "";
 
-		if (strcmp(a, "--mode=naive") == 0)
+		if (strcmp(a, "--help") == 0)
+			usage(NULL);
+		else if (strcmp(a, "--mode=naive") == 0)
 			f->mode = &service_naive;
 		else if (strcmp(a, "--mode=tuned") == 0)
 			f->mode = &service_tuned;
@@ -82,7 +99,7 @@ static void parse_flags(int argc, char **argv, struct flags *f,
 		else if (strncmp(a, "--queue=", 8) == 0)
 			cfg->queue = flag_int(a, v, 1 << 20);
 		else
-			usage(a[0] == '-' ? "unknown flag" : "unexpected argument");
+			usage(flag_unknown(a));
 	}
 	if (f->mode == NULL)
 		usage("--mode=naive or --mode=tuned is required");

@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cprof.h"
 #include "json.h"
 #include "keys.h"
 #include "service.h"
@@ -32,7 +31,8 @@
 #define NAIVE_RESPONSE_BUFFER (512 * 1024)
 #define NAIVE_POOL_MAX 64
 
-/* Connections to one Redis address, borrowed by requests and subtasks. */
+/* Connections to one Redis address, borrowed by requests and subtasks;
+ * made on first use, kept for the life of the process. */
 struct naive_pool {
 	char ip[64];
 	int port;

@@ -29,8 +29,11 @@ ads_start() {
 		ADS_PPROF=http://127.0.0.1:$pprof_port/debug/pprof
 		for _ in $(seq 1 100); do
 			kill -0 "$ADS_PID" 2>/dev/null || break
+			# Whose cprof answers matters: another server may have
+			# taken a port that looked free.
 			if [[ $(curl -s --max-time 2 "http://127.0.0.1:$ADS_PORT/healthz" 2>/dev/null) == ok ]] &&
-				curl -s --max-time 2 -o /dev/null "$ADS_PPROF/cmdline"; then
+				curl -s --max-time 2 "$ADS_PPROF/cmdline" 2>/dev/null | tr '\0' '\n' |
+				awk 'NR == 1 && /adserver$/ { ok = 1 } END { exit !ok }'; then
 				return 0
 			fi
 			sleep 0.1

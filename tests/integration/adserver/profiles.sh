@@ -8,6 +8,7 @@
 #   JSON document tree      allocs, alloc_objects (json_tree_decision)
 #   worst-case buffer       allocs, alloc_space (naive_respond)
 #
+# and the request labels (endpoint, slot) are on the samples.
 # Checked with our CLI (cprof top) and, for threadcreate and alloc_space,
 # with go tool pprof. The expectations are one table below: a new profile
 # (block, mutex) is a new line. No speed is asserted.
@@ -85,6 +86,23 @@ tuned   allocs        alloc_objects  json_tree_decision   cum   <=  0
 tuned   allocs        alloc_objects  json_decision_write  cum   >=  0.1
 tuned   allocs        alloc_space    naive_respond        cum   <=  0
 EOF_TABLE
+
+# Labels: requests run under endpoint=/ad and slot=NAME, and the naive
+# statistics threads inherit them, so they label their creation too.
+tag_share() {
+	"$cprof" top -tagfocus="$2" -nodecount=1000000 -nodefraction=0 "$1" 2>/dev/null |
+		sed -n 's/^Showing nodes accounting for .*, \([0-9.]*\)% of .*/\1/p' | head -1
+}
+for f in naive/cpu tuned/cpu naive/threadcreate; do
+	got=$(tag_share "$TMP/$f.pb.gz" 'endpoint=/ad')
+	awk -v g="${got:-0}" 'BEGIN { exit !(g >= 30) }' ||
+		fail "$f: samples labelled endpoint=/ad: ${got:-0}%, want >= 30%"
+	pass "$f: ${got}% of the samples labelled endpoint=/ad"
+done
+feed=$(tag_share "$TMP/naive/cpu.pb.gz" 'slot=feed')
+awk -v g="${feed:-0}" 'BEGIN { exit !(g > 5 && g < 60) }' ||
+	fail "naive cpu: slot=feed holds ${feed:-0}% (about 3/11 of the requests)"
+pass "naive cpu: slot=feed holds ${feed}% of the samples"
 
 # The tuned mode creates its threads once, from main: the HTTP pool and
 # the writers (our decoder: every stack goes through main).

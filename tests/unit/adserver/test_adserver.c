@@ -2,8 +2,9 @@
  * test_adserver.c - unit tests of examples/adserver: the two JSON paths
  * give the same bytes (escaping and negative numbers included), keys in
  * both forms, scoring and ranking, and the Redis record parsers on good
- * and malformed input.
+ * and malformed input, and the tuned mode's bounded queue.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "keys.h"
 #include "record.h"
 #include "score.h"
+#include "workq.h"
 
 static struct ad test_ad(uint32_t id, uint32_t bid, uint8_t w)
 {
@@ -265,6 +267,83 @@ static void test_slots(void **state)
 	assert_int_equal(ad_slot_index(""), -1);
 }
 
+static struct counter_batch batch_of(int tag)
+{
+	struct counter_batch b = {.n = 1, .now = tag};
+
+	b.counters[0].id = (uint32_t)tag;
+	return b;
+}
+
+static void test_workq_order_and_batches(void **state)
+{
+	struct workq q;
+	struct counter_batch out[4];
+
+	assert_int_equal(workq_init(&q, 3), 0);
+	for (int i = 1; i <= 3; i++) {
+		struct counter_batch b = batch_of(i);
+
+		workq_push(&q, &b);
+	}
+	assert_int_equal(workq_pop(&q, out, 2), 2);
+	assert_int_equal(out[0].now, 1);
+	assert_int_equal(out[1].now, 2);
+	for (int i = 4; i <= 5; i++) {   /* wraps around the ring */
+		struct counter_batch b = batch_of(i);
+
+		workq_push(&q, &b);
+	}
+	assert_int_equal(workq_pop(&q, out, 4), 3);
+	assert_int_equal(out[0].now, 3);
+	assert_int_equal(out[2].now, 5);
+	assert_int_equal(out[2].counters[0].id, 5);
+	workq_stop(&q);
+	assert_int_equal(workq_pop(&q, out, 4), 0);
+	workq_fini(&q);
+}
+
+struct workq_producer {
+	struct workq *q;
+	int count;
+};
+
+static void *workq_produce(void *arg)
+{
+	struct workq_producer *p = arg;
+
+	for (int i = 0; i < p->count; i++) {
+		struct counter_batch b = batch_of(i);
+
+		workq_push(p->q, &b);
+	}
+	return NULL;
+}
+
+/* A full queue makes the producer wait; nothing is lost or repeated. */
+static void test_workq_full_waits(void **state)
+{
+	struct workq q;
+	struct workq_producer p = {&q, 1000};
+	struct counter_batch out[7];
+	pthread_t th;
+	long sum = 0;
+	int got = 0, n;
+
+	assert_int_equal(workq_init(&q, 4), 0);
+	assert_int_equal(pthread_create(&th, NULL, workq_produce, &p), 0);
+	while (got < p.count && (n = workq_pop(&q, out, 7)) > 0) {
+		for (int i = 0; i < n; i++)
+			sum += out[i].now;
+		got += n;
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(got, 1000);
+	assert_int_equal(sum, 999 * 1000 / 2);
+	workq_stop(&q);
+	workq_fini(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_records_round_trip),
 		cmocka_unit_test(test_records_malformed),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_workq_order_and_batches),
+		cmocka_unit_test(test_workq_full_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
