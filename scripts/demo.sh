@@ -118,7 +118,7 @@ profile_ms() {
 
 # What the table calls each cost: the functions whose stacks it counts.
 re_threads='^pthread_create'
-re_alloc='^(malloc|calloc|realloc|free|__libc_(malloc|calloc|realloc|free)|_int_(malloc|free)|hooks_.*)$'
+re_alloc='^(malloc|calloc|realloc|free|__libc_(malloc|calloc|realloc|free)|_int_(malloc|free)|hooks_(malloc|calloc|realloc|free)[a-z_]*)$'
 re_redis='^redis(Command|CommandArgv|vCommand|GetReply|BufferRead|BufferWrite)$'
 re_json='^json_'
 ours='^(naive|tuned|json|store|keys|service|score|workq)_|^pthread_create$|^getaddrinfo$|^__libc_calloc$|^redisGetReply$|^redisBufferWrite$'
@@ -147,7 +147,7 @@ run_mode() {
 	fetch allocs "$dir/allocs.pb.gz" "$profile_seconds" & pids+=($!)
 	fetch mutex "$dir/mutex.pb.gz" "$profile_seconds" & pids+=($!)
 	fetch block "$dir/block.pb.gz" "$profile_seconds" & pids+=($!)
-	fetch_trace "$dir/trace.out" "$profile_seconds" & pids+=($!)
+	fetch_trace "$dir/trace.json" "$profile_seconds" & pids+=($!)
 	wait "${pids[@]}" || true
 	echo "$(( $(proc_cpu_ms "$ADS_PID") - cpu0 )) $(( ($(date +%s%N) - t0) / 1000000 ))" >"$dir/proc_cpu"
 	fetch heap "$dir/heap.pb.gz" || true
@@ -176,7 +176,7 @@ run_mode() {
 			echo "   flame graph of $k failed"
 	done
 	echo "-- flame graphs: $dir/cpu.html, $dir/allocs.html (open in a browser)"
-	[[ -s $dir/trace.out ]] && echo "-- execution trace: $dir/trace.out (go tool trace $dir/trace.out)"
+	[[ -s $dir/trace.json ]] && echo "-- execution trace: $dir/trace.json (Chrome Trace Event JSON: open it in ui.perfetto.dev, or analyse it with cprof trace $dir/trace.json)"
 
 	{
 		echo "rps $(wrk_field "$dir/wrk.txt" rps)"
