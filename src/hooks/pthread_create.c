@@ -59,8 +59,8 @@ static atomic_bool hooks_labels_inherit = true;
  * contention profiles, here and in the trampoline. */
 static void hooks_thread_exit(void *unused)
 {
+	cprof__trace_thread_exit(); /* before the guard, which silences it */
 	cprof__reentry_enter();
-	cprof__trace_thread_exit();
 	cprof__thread_unregister_self();
 	cprof__reentry_leave();
 }

@@ -8,7 +8,8 @@
 // has its begin; every "sf" and stack frame parent exists.
 //
 // Prints key=value lines: events, duration_ms, min_ts_us, max_ts_us,
-// dropped (otherData) and dropped_instants, threads (names), and for each
+// dropped (otherData) and dropped_instants, threads (names), thread_exits
+// (thread exit events), and for each
 // THREAD named on the command line: <name>_cpu_ms (its CPU samples times the
 // period), then regions_n, region_p50_ms, region_max_ms, waits_n,
 // wait_total_ms, wait_stack (the frames of the first wait, root last),
@@ -53,7 +54,7 @@ const threads = new Map(); // tid -> state
 const names = new Map();
 const tasks = new Map(); // id -> {name, parent}
 const cpu = new Map(), regions = [], waits = [], logs = {}, pairs = [];
-let dropped = 0, minTs = Infinity, maxTs = -Infinity;
+let exits = 0, dropped = 0, minTs = Infinity, maxTs = -Infinity;
 
 t.traceEvents.forEach((e, i) => {
 	const where = `event ${i} (${JSON.stringify(e).slice(0, 120)})`;
@@ -100,6 +101,7 @@ t.traceEvents.forEach((e, i) => {
 			cpu.set(e.tid, (cpu.get(e.tid) || 0) + e.args.periods);
 		if (e.cat === "log") logs[e.name] = (logs[e.name] || 0) + 1;
 		if (e.cat === "cprof") dropped += e.args.count;
+		if (e.name === "thread exit") exits++;
 		break;
 	case "b":
 		if (e.id === undefined || e.cat === undefined)
@@ -123,6 +125,7 @@ const out = {
 	dropped: Number(t.otherData.dropped_events),
 	dropped_instants: dropped,
 	threads: [...names.values()].join(","),
+	thread_exits: exits,
 };
 const byName = (n) => [...names].filter(([, v]) => v === n).map(([k]) => k);
 for (const who of process.argv.slice(3)) {

@@ -35,6 +35,8 @@ pass "wait stack $(val wait_stack)"
 for t in burner regions waiter; do
 	[[ ,$(val threads), == *,$t,* ]] || fail "no thread named $t"
 done
+# The three joined threads exited before the program wrote the trace.
+(( $(val thread_exits) >= 3 )) || fail "thread exits: $(val thread_exits), want >= 3"
 pass "tasks $(val tasks), logs, thread names $(val threads)"
 
 # The CLI's analysis of the same file.
