@@ -387,7 +387,8 @@ static void goroutine_write_creator(struct cprof__buf *out,
 			  l->lines[0].line, goroutine_offset(v, l));
 }
 
-static const char *goroutine_is_sleep(const char *call)
+/* "sleeping in" for the sleep family, "blocked in" for the rest. */
+static const char *goroutine_wait_verb(const char *call)
 {
 	static const char *const sleeps[] = {"sleep", "usleep", "nanosleep",
 					     "clock_nanosleep"};
@@ -421,7 +422,8 @@ static const char *goroutine_syscall_name(long nr)
 		{SYS_rt_sigsuspend, "rt_sigsuspend"},
 		{SYS_rt_sigtimedwait, "rt_sigtimedwait"},
 		{SYS_ioctl, "ioctl"},       {SYS_fcntl, "fcntl"},
-		{SYS_flock, "flock"},       {SYS_io_uring_enter, "io_uring_enter"},
+		{SYS_flock, "flock"},
+		{SYS_io_uring_enter, "io_uring_enter"},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -436,9 +438,11 @@ static const char *goroutine_syscall_name(long nr)
 static void goroutine_write_state(struct cprof__buf *out,
 				  const struct cprof__thread_dump_entry *e)
 {
+	const char *name;
+
 	switch (e->state) {
 	case CPROF_TD_WRAPPED:
-		cprof__buf_printf(out, "%s %s", goroutine_is_sleep(e->call),
+		cprof__buf_printf(out, "%s %s", goroutine_wait_verb(e->call),
 				  e->call);
 		if (e->wait_ns >= 0)
 			cprof__buf_printf(out, " for %.3fs",
@@ -447,9 +451,9 @@ static void goroutine_write_state(struct cprof__buf *out,
 	case CPROF_TD_SYSCALL:
 		cprof__buf_printf(out, "blocked in unwrapped syscall %ld",
 				  e->syscall_nr);
-		if (goroutine_syscall_name(e->syscall_nr) != NULL)
-			cprof__buf_printf(out, " (%s)",
-					  goroutine_syscall_name(e->syscall_nr));
+		name = goroutine_syscall_name(e->syscall_nr);
+		if (name != NULL)
+			cprof__buf_printf(out, " (%s)", name);
 		break;
 	case CPROF_TD_RUNNING:
 		cprof__buf_puts(out, "running");
