@@ -26,7 +26,7 @@
  *
  * Cost: while cprof is stopped, one relaxed flag load; while it runs, a
  * TLS load, a load of the published clock and six plain stores in, one
- * store out (about 2.6 ns in all here: docs/PERFORMANCE.md). Async-signal-safe,
+ * store out (2.6–3.2 ns in all here: docs/PERFORMANCE.md). Async-signal-safe,
  * never allocates, never blocks.
  */
 #ifndef CPROF_SRC_CAPTURE_CRUMB_H
