@@ -26,7 +26,7 @@
  *
  * Cost: while cprof is stopped, one relaxed flag load; while it runs, a
  * TLS load, a load of the published clock and six plain stores in, one
- * store out (about 1.5 ns in all: docs/PERFORMANCE.md). Async-signal-safe,
+ * store out (2.6–3.2 ns in all here: docs/PERFORMANCE.md). Async-signal-safe,
  * never allocates, never blocks.
  */
 #ifndef CPROF_SRC_CAPTURE_CRUMB_H
@@ -42,8 +42,9 @@
 /* Read by every enter, written rarely: one cache line of its own. on: crumbs
  * are left only while cprof runs. clock_ns: CLOCK_MONOTONIC_COARSE as the
  * collector last published it (every CPROF_COLLECT_INTERVAL_MS, 50 ms):
- * reading even the coarse clock costs 6 ns here (vDSO), five times the
- * rest of enter, so a crumb's start time is known to within that interval. */
+ * reading even the coarse clock costs 6 ns here (vDSO), twice all the
+ * rest of enter and leave, so a crumb's start time is known to within
+ * that interval. */
 struct cprof__crumb_shared {
 	_Atomic bool on;
 	_Atomic int64_t clock_ns;

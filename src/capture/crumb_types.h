@@ -26,7 +26,7 @@ struct cprof__crumb {
 	_Atomic uintptr_t pc;  /* the caller's return address */
 	_Atomic uintptr_t sp;  /* the caller's rsp after the call returns */
 	_Atomic uintptr_t fp;  /* the caller's rbp */
-	_Atomic int64_t start_ns; /* CLOCK_MONOTONIC_COARSE at entry */
+	_Atomic int64_t start_ns; /* the published coarse clock at entry */
 };
 
 #endif

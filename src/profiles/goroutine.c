@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "base/alloc.h"
 #include "base/clock.h"
@@ -386,7 +387,8 @@ static void goroutine_write_creator(struct cprof__buf *out,
 			  l->lines[0].line, goroutine_offset(v, l));
 }
 
-static const char *goroutine_is_sleep(const char *call)
+/* "sleeping in" for the sleep family, "blocked in" for the rest. */
+static const char *goroutine_wait_verb(const char *call)
 {
 	static const char *const sleeps[] = {"sleep", "usleep", "nanosleep",
 					     "clock_nanosleep"};
@@ -397,14 +399,50 @@ static const char *goroutine_is_sleep(const char *call)
 	return "blocked in";
 }
 
+/* The names of the syscalls a thread is commonly found blocked in outside
+ * every wrapper, for the debug=2 state; NULL for the others. */
+static const char *goroutine_syscall_name(long nr)
+{
+	static const struct {
+		long nr;
+		const char *name;
+	} names[] = {
+		{SYS_read, "read"},         {SYS_write, "write"},
+		{SYS_futex, "futex"},       {SYS_poll, "poll"},
+		{SYS_ppoll, "ppoll"},       {SYS_select, "select"},
+		{SYS_pselect6, "pselect6"}, {SYS_epoll_wait, "epoll_wait"},
+		{SYS_epoll_pwait, "epoll_pwait"},
+		{SYS_nanosleep, "nanosleep"},
+		{SYS_clock_nanosleep, "clock_nanosleep"},
+		{SYS_accept, "accept"},     {SYS_accept4, "accept4"},
+		{SYS_connect, "connect"},   {SYS_recvfrom, "recvfrom"},
+		{SYS_recvmsg, "recvmsg"},   {SYS_sendto, "sendto"},
+		{SYS_sendmsg, "sendmsg"},   {SYS_wait4, "wait4"},
+		{SYS_waitid, "waitid"},     {SYS_pause, "pause"},
+		{SYS_rt_sigsuspend, "rt_sigsuspend"},
+		{SYS_rt_sigtimedwait, "rt_sigtimedwait"},
+		{SYS_ioctl, "ioctl"},       {SYS_fcntl, "fcntl"},
+		{SYS_flock, "flock"},
+		{SYS_io_uring_enter, "io_uring_enter"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].nr == nr)
+			return names[i].name;
+	return NULL;
+}
+
 /* "running", "sleeping in nanosleep for 1.503s", "blocked in epoll_wait
- * for 0.2s", "blocked in unwrapped syscall 7", "runnable, no sample". */
+ * for 0.2s", "blocked in unwrapped syscall 202 (futex)", "runnable, no
+ * sample". */
 static void goroutine_write_state(struct cprof__buf *out,
 				  const struct cprof__thread_dump_entry *e)
 {
+	const char *name;
+
 	switch (e->state) {
 	case CPROF_TD_WRAPPED:
-		cprof__buf_printf(out, "%s %s", goroutine_is_sleep(e->call),
+		cprof__buf_printf(out, "%s %s", goroutine_wait_verb(e->call),
 				  e->call);
 		if (e->wait_ns >= 0)
 			cprof__buf_printf(out, " for %.3fs",
@@ -413,6 +451,9 @@ static void goroutine_write_state(struct cprof__buf *out,
 	case CPROF_TD_SYSCALL:
 		cprof__buf_printf(out, "blocked in unwrapped syscall %ld",
 				  e->syscall_nr);
+		name = goroutine_syscall_name(e->syscall_nr);
+		if (name != NULL)
+			cprof__buf_printf(out, " (%s)", name);
 		break;
 	case CPROF_TD_RUNNING:
 		cprof__buf_puts(out, "running");

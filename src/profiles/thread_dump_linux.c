@@ -33,8 +33,11 @@
 #include "capture/stackmap.h"
 #include "capture/thread_sample.h"
 #include "cprof.h"
+#include "symbolize/symbolize.h"
 
 #define TD_RETRIES 3
+/* Words above a frame searched for its frame record (td_scan_on). */
+#define TD_SCAN_WORDS 4096
 /* How often the sampling wait looks for finished samples. */
 #define TD_POLL_NS 500000
 
@@ -48,9 +51,21 @@ struct td_collect {
 	size_t n;
 };
 
+/* Function starts looked up during one dump, by pc (direct-mapped): each
+ * lookup goes through the symbolizer's lock and module sync (a debug=2
+ * dump of 1000 threads took 7 s before goroutine.c cached its offsets),
+ * and many threads wait in the same place. */
+#define TD_STARTS 256
+
+struct td_start {
+	uintptr_t pc;
+	uintptr_t start; /* 0: no function known */
+};
+
 /* Scratch for one dump. */
 struct td_ctx {
 	unsigned char *copy; /* CPROF_THREAD_DUMP_STACK_BYTES */
+	struct td_start starts[TD_STARTS];
 };
 
 static void td_collect_each(struct cprof__thread *t, void *arg)
@@ -223,6 +238,93 @@ static bool td_parse_syscall(const char *line, long *nr, uintptr_t *sp,
 	return false;
 }
 
+/* The start of the function that contains pc, or 0. */
+static uintptr_t td_function_start(struct td_ctx *c, uintptr_t pc)
+{
+	struct td_start *s = &c->starts[(pc ^ pc >> 12) % TD_STARTS];
+	uint64_t off;
+
+	if (s->pc != pc) {
+		s->pc = pc;
+		s->start = cprof__symbolize_offset(pc, &off) == 0 ? pc - off
+								 : 0;
+	}
+	return s->start;
+}
+
+/* True when the instruction before ra is a direct call (e8 rel32) to
+ * target. The code is read with process_vm_readv: ra may be garbage. */
+static bool td_calls(uintptr_t ra, uintptr_t target)
+{
+	unsigned char code[5];
+	struct iovec local = {code, sizeof(code)};
+	struct iovec remote = {(void *)(ra - sizeof(code)), sizeof(code)};
+	int32_t rel;
+
+	if (ra < 4096 ||
+	    process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 5 ||
+	    code[0] != 0xe8)
+		return false;
+	memcpy(&rel, code + 1, sizeof(rel));
+	return ra + (uintptr_t)(intptr_t)rel == target;
+}
+
+/*
+ * A walk from /proc's (pc, sp) ends where a function F's rule needs rbp,
+ * and no libc frame below it saved rbp (a thin wrapper such as write): rbp
+ * is still in the register, which /proc does not show. If F keeps a frame
+ * pointer, its frame record {caller's rbp, return address} lies above the
+ * slot that holds the return address into F. Take the first 8-aligned pair
+ * there whose return address follows a direct call to F's start and whose
+ * saved rbp points further up the copy (reference/blocked-threads.md §5's
+ * validated scan; a stale pair left in F's locals fails the call check),
+ * and walk on from it.
+ */
+static void td_scan_on(struct td_ctx *c, struct cprof__thread_dump_entry *e,
+		       uintptr_t sp0, size_t copied)
+{
+	const uintptr_t *w = (const uintptr_t *)c->copy;
+	size_t nw = copied / sizeof(uintptr_t), from = 0;
+	int last = e->depth - 2; /* the last real pc; then the mark */
+	uintptr_t start;
+
+	if (last < 0 || e->depth >= CPROF_MAX_FRAMES ||
+	    e->pcs[e->depth - 1] != CPROF_PC_TRUNCATED)
+		return;
+	start = td_function_start(
+		c, last == 0 ? e->pcs[0] : e->pcs[last] - 1);
+	if (start == 0)
+		return;
+	if (last > 0) { /* F's frame begins above its return address */
+		while (from < nw && w[from] != e->pcs[last])
+			from++;
+		from++;
+	}
+	for (size_t i = from; i + 1 < nw && i < from + TD_SCAN_WORDS; i++) {
+		uintptr_t at = sp0 + i * sizeof(uintptr_t), next = w[i];
+		struct cprof__stack_bounds b = {at + 16, sp0 + copied};
+		struct cprof__regs regs;
+		enum cprof__unwind_end end;
+		int n;
+
+		if ((next != 0 && (next <= at || next >= b.hi)) ||
+		    !td_calls(w[i + 1], start))
+			continue;
+		regs.r[CPROF_REG_RIP] = w[i + 1];
+		regs.r[CPROF_REG_RSP] = at + 16;
+		regs.r[CPROF_REG_RBP] = next;
+		regs.valid = 1u << CPROF_REG_RIP | 1u << CPROF_REG_RSP |
+			     1u << CPROF_REG_RBP;
+		n = cprof__cfi_unwind_copy_as(&regs, b, (uintptr_t)c->copy - sp0,
+					      e->pcs + last + 1,
+					      CPROF_MAX_FRAMES - last - 1, &end);
+		e->truncated = end != CPROF_UNWIND_COMPLETE;
+		e->depth = cprof__unwind_mark_as(e->pcs, last + 1 + n,
+						 CPROF_MAX_FRAMES, end);
+		return;
+	}
+}
+
 /* 2: the thread is blocked outside any wrapper. */
 static bool td_from_proc(struct td_ctx *c, const struct td_ref *r,
 			 struct cprof__thread_dump_entry *e)
@@ -249,6 +351,8 @@ static bool td_from_proc(struct td_ctx *c, const struct td_ref *r,
 		regs.r[CPROF_REG_RSP] = sp;
 		regs.valid = 1u << CPROF_REG_RIP | 1u << CPROF_REG_RSP;
 		td_walk(c, e, &regs, copied);
+		if (e->truncated)
+			td_scan_on(c, e, sp, copied);
 		e->leaf_is_return = false;
 		e->state = CPROF_TD_SYSCALL;
 		e->syscall_nr = nr;
@@ -392,6 +496,7 @@ int cprof__thread_dump_take(struct cprof__thread_dump *d)
 
 	d->n = 0;
 	d->e = NULL;
+	memset(c.starts, 0, sizeof(c.starts));
 	c.copy = cprof__alloc(CPROF_THREAD_DUMP_STACK_BYTES);
 	col.refs = cprof__calloc(CPROF_MAX_THREADS, sizeof(*col.refs));
 	if (c.copy == NULL || col.refs == NULL)

@@ -15,7 +15,7 @@ grep -q ready "$TMP/out" || fail "blocked never got ready"
 
 # burn (a CPU loop) is checked apart: see below.
 kinds="epoll_wait poll nanosleep usleep select clock_nanosleep sleep read accept
-	sem_wait fgets cond_wait labeled"
+	sem_wait fgets write cond_wait labeled"
 base=http://127.0.0.1:$port/debug/pprof
 for i in $(seq 0 20); do
 	case $((i % 3)) in
@@ -44,7 +44,9 @@ pass "21 dumps: zero EINTR and no early return in $(wc -w <<<"$kinds burn main")
 # debug=2, per kind.
 state_of() {
 	case $1 in
-	sem_wait | cond_wait | fgets) echo "blocked in unwrapped syscall [0-9]+" ;;
+	sem_wait | cond_wait) echo "blocked in unwrapped syscall [0-9]+ \\(futex\\)" ;;
+	fgets) echo "blocked in unwrapped syscall [0-9]+ \\((read|futex)\\)" ;;
+	write) echo "blocked in unwrapped syscall [0-9]+ \\(write\\)" ;;
 	burn) echo "running" ;;
 	labeled) echo "sleeping in nanosleep for [0-9.]+s" ;;
 	nanosleep | usleep | clock_nanosleep | sleep) echo "sleeping in $1 for [0-9.]+s" ;;
@@ -86,7 +88,7 @@ for f in "$TMP"/g*.pb.gz "$TMP/alias.pb.gz"; do
 	grep -q '^sample_type: goroutine/count$' "$f.txt" || fail "sample type in $f"
 	grep -q '^period_type: goroutine/count$' "$f.txt" || fail "period type in $f"
 	total=$(awk -F' [|] ' '/ [|] / { s += $1 } END { print s }' "$f.txt")
-	[[ $total == 15 ]] || fail "$f counts $total threads, want 15"
+	[[ $total == 16 ]] || fail "$f counts $total threads, want 16"
 done
 for k in $kinds; do
 	good=0
@@ -99,7 +101,7 @@ for k in $kinds; do
 	done
 	((good >= 5)) || fail "debug=0: $k's stack right in $good of 7 profiles"
 done
-pass "debug=0 (pprof_dump): every thread's stack from its function to its start routine; total 15"
+pass "debug=0 (pprof_dump): every thread's stack from its function to its start routine; total 16"
 
 # ... and through go tool pprof, with the labels
 traces=$(go tool pprof -traces "$TMP/g0.pb.gz" 2>/dev/null)
@@ -113,7 +115,7 @@ grep -q 'Type: goroutine' <<<"$top" || fail "go tool pprof: type is not goroutin
 pass "go tool pprof: stacks, and -tagfocus=worker=labeled selects the labeled thread only"
 
 # debug=1: Go's aggregated text
-grep -q '^goroutine profile: total 15$' "$TMP/g1.txt" || fail "debug=1 header: $(head -1 "$TMP/g1.txt")"
+grep -q '^goroutine profile: total 16$' "$TMP/g1.txt" || fail "debug=1 header: $(head -1 "$TMP/g1.txt")"
 grep -q -E '^1 @( 0x[0-9a-f]+)+$' "$TMP/g1.txt" || fail "debug=1: no '1 @ pcs' record"
 grep -q '^# labels: {"worker":"labeled"}$' "$TMP/g1.txt" || fail "debug=1: no labels line"
 grep -q -E '^#	0x[0-9a-f]+	wait_epoll_wait\+0x[0-9a-f]+	.*blocked.c:[0-9]+$' "$TMP/g1.txt" ||
@@ -121,10 +123,10 @@ grep -q -E '^#	0x[0-9a-f]+	wait_epoll_wait\+0x[0-9a-f]+	.*blocked.c:[0-9]+$' "$T
 pass "debug=1 text: total, records, labels line, frame lines"
 
 # index page: the live threads, cprof's own excluded
-[[ $live == 15 ]] || fail "the program had $live threads of its own, want 15"
-grep -q "<td>15</td><td><a href='goroutine?debug=1'>goroutine</a>" <<<"$index" ||
-	fail "index page: goroutine count is not 15: $(grep -o "<td>[0-9]*</td><td><a href='goroutine[^<]*" <<<"$index")"
-pass "index page counts the 15 live threads"
+[[ $live == 16 ]] || fail "the program had $live threads of its own, want 16"
+grep -q "<td>16</td><td><a href='goroutine?debug=1'>goroutine</a>" <<<"$index" ||
+	fail "index page: goroutine count is not 16: $(grep -o "<td>[0-9]*</td><td><a href='goroutine[^<]*" <<<"$index")"
+pass "index page counts the 16 live threads"
 
 # The CPU-bound thread is sampled on its own CPU clock within a bounded
 # wait; on a loaded machine it may not run long enough in that window, and

@@ -1,7 +1,7 @@
 /*
  * test_crumb.c - breadcrumbs (capture/crumb.h): what a reader on another
  * thread sees while a thread is inside a call and after it left, nesting,
- * the idle path, and that enter and leave leave errno alone.
+ * the idle path, fork, and that enter and leave leave errno alone.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -128,12 +129,70 @@ static void test_errno_untouched(void **state)
 	cprof__thread_unregister_self();
 }
 
+/* In the child after fork: 0 when the other thread's slot is free with no
+ * crumb and ours still says "forking", else which check failed. */
+static int crumb_child_state(struct crumb_probe *p, struct cprof__thread *self)
+{
+	struct cprof__crumb_view v;
+
+	if (atomic_load(&p->t->state) != CPROF_THREAD_FREE)
+		return 1;
+	if (cprof__crumb_read(p->t, &v))
+		return 2;
+	if (!cprof__crumb_read(self, &v))
+		return 3;
+	return strcmp(v.call, "forking") == 0 ? 0 : 4;
+}
+
+/* fork: the child keeps only the forking thread. Another thread's slot,
+ * inside a call at the fork, is released with its crumb cleared; the
+ * forking thread's own crumb stays (the child is inside the same calls). */
+static void test_fork_resets_other_slots(void **state)
+{
+	struct crumb_probe p;
+	struct cprof__crumb_view v;
+	struct cprof__thread *self, *outer;
+	pthread_t th;
+	pid_t pid;
+	int status;
+
+	memset(&p, 0, sizeof(p));
+	pthread_barrier_init(&p.inside, NULL, 2);
+	pthread_barrier_init(&p.checked, NULL, 2);
+	cprof__crumbs_enable(true);
+	self = cprof__thread_register_self(false);
+	assert_int_equal(pthread_create(&th, NULL, crumb_owner, &p), 0);
+	pthread_barrier_wait(&p.inside);
+	outer = crumb_enter_named("forking");
+	assert_true(cprof__crumb_read(p.t, &v));
+	cprof__threads_atfork_prepare();
+	pid = fork();
+	if (pid == 0) {
+		cprof__threads_atfork_child();
+		_exit(crumb_child_state(&p, self));
+	}
+	cprof__threads_atfork_parent();
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	cprof__crumb_leave_as(outer);
+	pthread_barrier_wait(&p.checked);
+	pthread_barrier_wait(&p.inside);
+	pthread_barrier_wait(&p.checked);
+	pthread_join(th, NULL);
+	cprof__thread_unregister_self();
+	pthread_barrier_destroy(&p.inside);
+	pthread_barrier_destroy(&p.checked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_sees_call),
 		cmocka_unit_test(test_nesting_and_idle),
 		cmocka_unit_test(test_errno_untouched),
+		cmocka_unit_test(test_fork_resets_other_slots),
 	};
 
 	if (cprof__threads_init() != 0)
