@@ -96,7 +96,8 @@ CPROF_API int cprof_stop(void);
 /*
  * Profiler labels, as Go's pprof.Do: until the matching cprof_labels_pop,
  * every sample taken on the calling thread (CPU, heap and allocs,
- * threadcreate) carries key=value, so that `go tool pprof -tagfocus` and
+ * threadcreate; mutex samples of its unlocks, block samples of its waits)
+ * carries key=value, so that `go tool pprof -tagfocus` and
  * `-tags` can select and group by them. Pushes nest; a push of a key the
  * thread already has replaces its value until the pop. Strings are copied.
  * Errors: CPROF_EINVAL (empty key, a string over 256 bytes, nesting deeper

@@ -13,6 +13,12 @@
 #    pair (time spent waiting for a CPU is not the hooks' cost; wall time
 #    on a shared machine is mostly that). Then the same for a
 #    single-threaded process (lockbench pair1), no profiler vs defaults.
+#    Then the precise figure: lockbench inproc in each variant (ROUNDS
+#    runs): inside one process, blocks of pairs through the interposed
+#    functions alternate with blocks through libc's own (both called through
+#    a pointer); the median paired difference is what the hooks add, free
+#    of the run-to-run noise of a shared machine. "none" is the control
+#    (no hooks: both pointers are libc's).
 # 2. The contended path: lockbench timeout (timedlocks of a mutex another
 #    thread holds, deadline passed: the hook's slow path around a wait of
 #    a few microseconds in the kernel), no profiler, defaults, every event
@@ -36,6 +42,7 @@ rounds=${2:-${CPROF_BENCH_ROUNDS:-21}}
 case $rounds in '' | *[!0-9]*) usage ;; esac
 [ "$rounds" -ge 1 ] || usage
 pairs=${CPROF_BENCH_PAIRS:-10000000}
+inproc_pairs=${CPROF_BENCH_INPROC_PAIRS:-200000}
 timeouts=${CPROF_BENCH_TIMEOUTS:-20000}
 
 bin=$build/bench/contention/lockbench
@@ -92,6 +99,7 @@ report() {
 
 rounds_of pair "$pairs" none off default every
 rounds_of pair1 "$pairs" none default
+rounds_of inproc "$inproc_pairs" none off default every
 rounds_of timeout "$timeouts" none default every
 
 echo "### Uncontended lock+unlock ($rounds interleaved rounds, $pairs pairs each)"
@@ -100,6 +108,17 @@ echo "| variant | measure | median over none | range | none's mean |"
 echo "|---|---|---|---|---|"
 report pair cpu_ns_per_pair off default every
 report pair1 cpu_ns_per_pair default | sed 's/^| default |/| default, single-threaded |/'
+echo
+echo "### Uncontended lock+unlock in one process (lockbench inproc: 101 alternating blocks of $inproc_pairs pairs through the hooks and through libc's own functions, in alternating order; $rounds runs)"
+echo
+echo "| variant | median over runs of the median paired difference, CPU ns per pair | range over runs | libc's own, CPU ns per pair |"
+echo "|---|---|---|---|"
+for v in none off default every; do
+	awk -v v="$v" '$1 == "inproc" && $3 == v && $4 == "added_cpu_ns_per_pair" { print $5 }' "$out/runs.txt" | sort -n >"$out/d.txt"
+	base=$(awk -v v="$v" '$1 == "inproc" && $3 == v && $4 == "libc_cpu_ns_per_pair" { s += $5; n++ } END { if (n) printf "%.2f", s / n }' "$out/runs.txt")
+	awk -v v="$v" -v b="$base" '{ d[NR] = $1 } END { n = NR; if (!n) exit; m = (n % 2) ? d[(n + 1) / 2] : (d[n / 2] + d[n / 2 + 1]) / 2
+		printf "| %s | %+.2f | %+.2f .. %+.2f | %s |\n", v, m, d[1], d[n], b }' "$out/d.txt"
+done
 echo
 echo "### Contended path (lockbench timeout: $timeouts timedlocks of a held mutex, each a wait of a few us)"
 echo

@@ -1,7 +1,7 @@
 /*
  * labels.h - a thread's profiler labels: an immutable set of key=value
  * pairs that every sample taken on the thread carries (CPU, heap, allocs,
- * threadcreate), as Go's pprof.Do labels goroutines.
+ * threadcreate, mutex, block), as Go's pprof.Do labels goroutines.
  *
  * Sets are interned: equal sets are one object, so aggregates can key on the
  * pointer, and a set is never freed (records and aggregates keep pointers to

@@ -2,9 +2,11 @@
  * sync.c - the interposed waits of pthread and semaphores, for the mutex
  * and block profiles (capture/contention.h says what is recorded).
  *
- * Locks (mutex and rwlock acquisition) try the real trylock first: an
- * uncontended lock costs the hook one load and one call more than without
- * cprof, and only a lock found taken is timed, with its wait counted for
+ * A mutex lock first reads the mutex's lock word (glibc: 0 when free) and
+ * jumps to the real lock when it is free: an uncontended lock costs two
+ * loads and a jump more than without cprof. A mutex that looks taken, and
+ * every rwlock acquisition, tries the real trylock, and only a lock found
+ * taken is timed, with its wait counted for
  * the block profile and its waiters for the mutex profile. Unlocks read one
  * word (are any waiters tracked at all) before the real unlock. Condition
  * variables, joins, semaphores and barriers are timed whole; a semaphore
@@ -203,21 +205,25 @@ static bool sync_timeout_valid(clockid_t clock, const struct timespec *t)
 	       (clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC);
 }
 
+/* Which of a function's forms a shared wait helper calls: plain, with an
+ * absolute CLOCK_REALTIME timeout, or with a clock and a timeout. */
+enum sync_variant { SYNC_PLAIN, SYNC_TIMED, SYNC_CLOCK };
+
 #define SYNC_RA() ((uintptr_t)__builtin_return_address(0))
 
 /* ---- mutexes ---- */
 
 static __attribute__((noinline)) int
 sync_mutex_wait(pthread_mutex_t *m, clockid_t clock, const struct timespec *t,
-		int kind, uintptr_t ra)
+		enum sync_variant kind, uintptr_t ra)
 {
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
 	cprof__wait_begin_as(&w, m, ra);
-	if (kind == 0)
+	if (kind == SYNC_PLAIN)
 		rc = sync_real.mutex_lock(m);
-	else if (kind == 1)
+	else if (kind == SYNC_TIMED)
 		rc = sync_real.mutex_timedlock(m, t);
 	else
 		rc = sync_real.mutex_clocklock(m, clock, t);
@@ -226,21 +232,47 @@ sync_mutex_wait(pthread_mutex_t *m, clockid_t clock, const struct timespec *t,
 	return rc;
 }
 
-/* Frameless, like the malloc hooks: the fast path is a call to trylock
- * and a compare (the CFI walker needs no frame pointer here). */
-CPROF_API __attribute__((optimize("omit-frame-pointer"))) int
-pthread_mutex_lock(pthread_mutex_t *m)
+/*
+ * True when the mutex may be taken. glibc's lock word (the first int of
+ * every kind of mutex) is 0 exactly when the mutex is free; a relaxed load
+ * of it, a line the lock is about to write anyway, is all an uncontended
+ * lock pays for profiling. Elsewhere: always "may be".
+ *
+ * XXX: a mutex taken by another thread between this load and the real
+ * lock's own compare-and-swap (a window of a few instructions) blocks
+ * untimed: that contention is missed, not misattributed. Trying the lock
+ * first would close the window at twice the added cost (docs/
+ * PERFORMANCE.md); the profiles are samples either way.
+ */
+static inline bool sync_mutex_maybe_taken(pthread_mutex_t *m)
 {
-	int rc;
+#ifdef __GLIBC__
+	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0;
+#else
+	return true;
+#endif
+}
 
-	if (!sync_on())
-		return sync_real.mutex_lock(m);
-	rc = sync_real.mutex_trylock(m);
-	if (__builtin_expect(rc != EBUSY, 1))
+/* The mutex looked taken: try it, and time the wait if it still is. */
+static __attribute__((noinline)) int sync_mutex_lock_slow(pthread_mutex_t *m,
+							 uintptr_t ra)
+{
+	int rc = sync_real.mutex_trylock(m);
+
+	if (rc != EBUSY)
 		return rc;
 	if (cprof__reentry_active())
 		return sync_real.mutex_lock(m);
-	return sync_mutex_wait(m, CLOCK_REALTIME, NULL, 0, SYNC_RA());
+	return sync_mutex_wait(m, CLOCK_REALTIME, NULL, SYNC_PLAIN, ra);
+}
+
+/* Frameless, like the malloc hooks: a free mutex costs two loads and a
+ * jump to the real lock. */
+CPROF_API int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	if (!sync_on() || !sync_mutex_maybe_taken(m))
+		return sync_real.mutex_lock(m);
+	return sync_mutex_lock_slow(m, SYNC_RA());
 }
 
 CPROF_API int pthread_mutex_timedlock(pthread_mutex_t *m,
@@ -256,7 +288,7 @@ CPROF_API int pthread_mutex_timedlock(pthread_mutex_t *m,
 	rc = sync_real.mutex_trylock(m);
 	if (rc != EBUSY)
 		return rc;
-	return sync_mutex_wait(m, CLOCK_REALTIME, t, 1, SYNC_RA());
+	return sync_mutex_wait(m, CLOCK_REALTIME, t, SYNC_TIMED, SYNC_RA());
 }
 
 CPROF_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
@@ -272,7 +304,7 @@ CPROF_API int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 	rc = sync_real.mutex_trylock(m);
 	if (rc != EBUSY)
 		return rc;
-	return sync_mutex_wait(m, clock, t, 2, SYNC_RA());
+	return sync_mutex_wait(m, clock, t, SYNC_CLOCK, SYNC_RA());
 }
 
 /* Charges the waiters' delay to this unlock (taken before the real unlock,
@@ -435,12 +467,12 @@ CPROF_API int pthread_rwlock_unlock(pthread_rwlock_t *l)
 
 /* ---- condition variables ---- */
 
-/* kind: 0 wait, 1 timedwait, 2 clockwait. The wait releases the mutex
- * (inside glibc, not through our unlock), so the delay of the mutex's
- * waiters is charged here, at the call of the wait. */
+/* The wait releases the mutex (inside glibc, not through our unlock), so
+ * the delay of the mutex's waiters is charged here, at the call of the
+ * wait. */
 static __attribute__((noinline)) int
-sync_cond(pthread_cond_t *c, pthread_mutex_t *m, int kind, clockid_t clock,
-	  const struct timespec *t, uintptr_t ra)
+sync_cond(pthread_cond_t *c, pthread_mutex_t *m, enum sync_variant kind,
+	  clockid_t clock, const struct timespec *t, uintptr_t ra)
 {
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
@@ -450,9 +482,9 @@ sync_cond(pthread_cond_t *c, pthread_mutex_t *m, int kind, clockid_t clock,
 				: 0;
 
 	cprof__wait_begin_as(&w, NULL, ra);
-	if (kind == 0)
+	if (kind == SYNC_PLAIN)
 		rc = sync_real.cond_wait(c, m);
-	else if (kind == 1)
+	else if (kind == SYNC_TIMED)
 		rc = sync_real.cond_timedwait(c, m, t);
 	else
 		rc = sync_real.cond_clockwait(c, m, clock, t);
@@ -470,7 +502,7 @@ CPROF_API int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.cond_wait(c, m);
-	return sync_cond(c, m, 0, CLOCK_REALTIME, NULL, SYNC_RA());
+	return sync_cond(c, m, SYNC_PLAIN, CLOCK_REALTIME, NULL, SYNC_RA());
 }
 
 CPROF_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
@@ -481,7 +513,7 @@ CPROF_API int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.cond_timedwait(c, m, t);
-	return sync_cond(c, m, 1, CLOCK_REALTIME, t, SYNC_RA());
+	return sync_cond(c, m, SYNC_TIMED, CLOCK_REALTIME, t, SYNC_RA());
 }
 
 CPROF_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
@@ -492,22 +524,22 @@ CPROF_API int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.cond_clockwait(c, m, clock, t);
-	return sync_cond(c, m, 2, clock, t, SYNC_RA());
+	return sync_cond(c, m, SYNC_CLOCK, clock, t, SYNC_RA());
 }
 
 /* ---- joins ---- */
 
 static __attribute__((noinline)) int
-sync_join(pthread_t th, void **ret, int kind, clockid_t clock,
+sync_join(pthread_t th, void **ret, enum sync_variant kind, clockid_t clock,
 	  const struct timespec *t, uintptr_t ra)
 {
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
 	cprof__wait_begin_as(&w, NULL, ra);
-	if (kind == 0)
+	if (kind == SYNC_PLAIN)
 		rc = sync_real.join(th, ret);
-	else if (kind == 1)
+	else if (kind == SYNC_TIMED)
 		rc = sync_real.timedjoin(th, ret, t);
 	else
 		rc = sync_real.clockjoin(th, ret, clock, t);
@@ -523,7 +555,7 @@ CPROF_API int pthread_join(pthread_t th, void **ret)
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.join(th, ret);
-	return sync_join(th, ret, 0, CLOCK_REALTIME, NULL, SYNC_RA());
+	return sync_join(th, ret, SYNC_PLAIN, CLOCK_REALTIME, NULL, SYNC_RA());
 }
 
 CPROF_API int pthread_timedjoin_np(pthread_t th, void **ret,
@@ -534,7 +566,7 @@ CPROF_API int pthread_timedjoin_np(pthread_t th, void **ret,
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.timedjoin(th, ret, t);
-	return sync_join(th, ret, 1, CLOCK_REALTIME, t, SYNC_RA());
+	return sync_join(th, ret, SYNC_TIMED, CLOCK_REALTIME, t, SYNC_RA());
 }
 
 CPROF_API int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clock,
@@ -545,22 +577,22 @@ CPROF_API int pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clock,
 		return ENOSYS;
 	if (sync_passthrough())
 		return sync_real.clockjoin(th, ret, clock, t);
-	return sync_join(th, ret, 2, clock, t, SYNC_RA());
+	return sync_join(th, ret, SYNC_CLOCK, clock, t, SYNC_RA());
 }
 
 /* ---- semaphores ---- */
 
 static __attribute__((noinline)) int
-sync_sem(sem_t *s, int kind, clockid_t clock, const struct timespec *t,
-	 uintptr_t ra)
+sync_sem(sem_t *s, enum sync_variant kind, clockid_t clock,
+	 const struct timespec *t, uintptr_t ra)
 {
 	struct cprof__wait w;
 	int rc, err;
 
 	cprof__wait_begin_as(&w, NULL, ra);
-	if (kind == 0)
+	if (kind == SYNC_PLAIN)
 		rc = sync_real.sem_wait(s);
-	else if (kind == 1)
+	else if (kind == SYNC_TIMED)
 		rc = sync_real.sem_timedwait(s, t);
 	else
 		rc = sync_real.sem_clockwait(s, clock, t);
@@ -592,7 +624,7 @@ CPROF_API int sem_wait(sem_t *s)
 		return sync_real.sem_wait(s);
 	if (sync_sem_took(s))
 		return 0;
-	return sync_sem(s, 0, CLOCK_REALTIME, NULL, SYNC_RA());
+	return sync_sem(s, SYNC_PLAIN, CLOCK_REALTIME, NULL, SYNC_RA());
 }
 
 CPROF_API int sem_timedwait(sem_t *s, const struct timespec *t)
@@ -606,7 +638,7 @@ CPROF_API int sem_timedwait(sem_t *s, const struct timespec *t)
 		return sync_real.sem_timedwait(s, t);
 	if (sync_sem_took(s))
 		return 0;
-	return sync_sem(s, 1, CLOCK_REALTIME, t, SYNC_RA());
+	return sync_sem(s, SYNC_TIMED, CLOCK_REALTIME, t, SYNC_RA());
 }
 
 CPROF_API int sem_clockwait(sem_t *s, clockid_t clock,
@@ -621,7 +653,7 @@ CPROF_API int sem_clockwait(sem_t *s, clockid_t clock,
 		return sync_real.sem_clockwait(s, clock, t);
 	if (sync_sem_took(s))
 		return 0;
-	return sync_sem(s, 2, clock, t, SYNC_RA());
+	return sync_sem(s, SYNC_CLOCK, clock, t, SYNC_RA());
 }
 
 /* ---- barriers ---- */

@@ -5,8 +5,10 @@
  *
  *   hot_section     3 threads x 12 rounds: lock `hot`, hold 20 ms, unlock;
  *                   labels lock=hot around each round
- *   cold_section    2 threads x 2000 rounds back to back: lock `cold`, hold
- *                   a few microseconds
+ *   cold_section    2 threads x 1000 rounds: lock `cold`, hold it ~2 us,
+ *                   then 10 times as long without it (a thread preempted
+ *                   while holding it, on a loaded machine, makes the other
+ *                   wait a time slice: the holds must be a small share)
  *   cond_waiter     waits on a condition variable until main signals it,
  *                   300 ms after it began (its measured wait is printed)
  *   sem_waiter      sem_wait, posted 200 ms later
@@ -15,7 +17,7 @@
  *   rw_reader       rdlock while a writer holds the lock 200 ms
  *
  * contention_prog GO DONE: starts when the file GO exists, prints
- * "cond_wait_ms=N" and "done" when every wait is over, then waits until
+ * "cond_wait_ms=N", the other waits (ms) by waiter, and "done" when every wait is over, then waits until
  * the file DONE exists.
  */
 #include <pthread.h>
@@ -31,7 +33,7 @@
 #define HOT_ROUNDS 12
 #define HOT_HOLD_MS 20
 #define COLD_THREADS 2
-#define COLD_ROUNDS 2000
+#define COLD_ROUNDS 1000
 
 static pthread_mutex_t hot = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t cold = PTHREAD_MUTEX_INITIALIZER;
@@ -39,6 +41,9 @@ static pthread_mutex_t cond_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int cond_ready;
 static int64_t cond_wait_ms;
+/* The other single waits, measured by their threads: sem, join, barrier,
+ * rdlock. */
+static int64_t wait_ms[4];
 static sem_t sem;
 static pthread_barrier_t barrier;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
@@ -71,7 +76,7 @@ __attribute__((noinline)) static void hot_section(void)
 __attribute__((noinline)) static void cold_section(void)
 {
 	pthread_mutex_lock(&cold);
-	for (int i = 0; i < 5000; i++)
+	for (int i = 0; i < 1000; i++)
 		sink += (uint64_t)i * 7;
 	pthread_mutex_unlock(&cold);
 }
@@ -85,8 +90,11 @@ static void *hot_thread(void *arg)
 
 static void *cold_thread(void *arg)
 {
-	for (int i = 0; i < COLD_ROUNDS; i++)
+	for (int i = 0; i < COLD_ROUNDS; i++) {
 		cold_section();
+		for (int k = 0; k < 10000; k++) /* ten times as long unlocked */
+			sink += (uint64_t)k * 3;
+	}
 	return arg;
 }
 
@@ -114,7 +122,10 @@ __attribute__((noinline)) static void sem_waiter_wait(void)
 
 static void *sem_waiter(void *arg)
 {
+	int64_t t0 = now_ms();
+
 	sem_waiter_wait();
+	wait_ms[0] = now_ms() - t0;
 	return arg;
 }
 
@@ -132,9 +143,12 @@ __attribute__((noinline)) static void join_waiter_wait(pthread_t t)
 static void *join_waiter(void *arg)
 {
 	pthread_t t;
+	int64_t t0;
 
 	pthread_create(&t, NULL, sleeper, NULL);
+	t0 = now_ms();
 	join_waiter_wait(t);
+	wait_ms[1] = now_ms() - t0;
 	return arg;
 }
 
@@ -145,7 +159,10 @@ __attribute__((noinline)) static void barrier_waiter_wait(void)
 
 static void *barrier_waiter(void *arg)
 {
+	int64_t t0 = now_ms();
+
 	barrier_waiter_wait();
+	wait_ms[2] = now_ms() - t0;
 	return arg;
 }
 
@@ -157,7 +174,10 @@ __attribute__((noinline)) static void rw_reader_wait(void)
 
 static void *rw_reader(void *arg)
 {
+	int64_t t0 = now_ms();
+
 	rw_reader_wait();
+	wait_ms[3] = now_ms() - t0;
 	return arg;
 }
 
@@ -202,7 +222,11 @@ int main(int argc, char **argv)
 		pthread_join(hot_t[i], NULL);
 	for (int i = 0; i < COLD_THREADS; i++)
 		pthread_join(cold_t[i], NULL);
-	printf("cond_wait_ms=%lld\ndone\n", (long long)cond_wait_ms);
+	printf("cond_wait_ms=%lld\nsem_waiter=%lld\njoin_waiter=%lld\n"
+	       "barrier_waiter=%lld\nrw_reader=%lld\ndone\n",
+	       (long long)cond_wait_ms, (long long)wait_ms[0],
+	       (long long)wait_ms[1], (long long)wait_ms[2],
+	       (long long)wait_ms[3]);
 	fflush(stdout);
 	while (access(argv[2], F_OK) != 0)
 		sleep_ms(50);

@@ -17,7 +17,8 @@ static void clear_env(void)
 {
 	static const char *vars[] = {"CPROF_HTTP", "CPROF_CPU_PROFILE",
 				     "CPROF_CPU_HZ", "CPROF_SIGNAL",
-				     "CPROF_DEBUG", "CPROF_UNWIND"};
+				     "CPROF_DEBUG", "CPROF_UNWIND",
+				     "CPROF_MUTEX_FRACTION", "CPROF_BLOCK_RATE"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		unsetenv(vars[i]);
@@ -34,8 +35,47 @@ static void test_defaults(void **state)
 	assert_int_equal(c.cpu_hz, 100);
 	assert_int_equal(c.signal, SIGPROF);
 	assert_false(c.debug);
+	assert_int_equal(c.mutex_fraction, CPROF_DEFAULT_MUTEX_FRACTION);
+	assert_int_equal(c.block_rate, CPROF_DEFAULT_BLOCK_RATE_NS);
 	assert_int_equal(c.unwinder, CPROF_UNWINDER_CFI);
 	assert_false(cprof__config_env_activates());
+}
+
+/* Mutex fraction and block rate: variable (0 off), option (-1 off, 0 the
+ * variable), garbage and negatives the default. */
+static void test_contention_rates(void **state)
+{
+	static const char *bad[] = {"", "x", "-1", "1e5", "10ns",
+				    "99999999999999999999"};
+	struct cprof_options o;
+	struct cprof__config c;
+
+	clear_env();
+	setenv("CPROF_MUTEX_FRACTION", "0", 1);
+	setenv("CPROF_BLOCK_RATE", "1", 1);
+	cprof__config_load(&c, NULL);
+	assert_int_equal(c.mutex_fraction, 0);
+	assert_int_equal(c.block_rate, 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("CPROF_MUTEX_FRACTION", bad[i], 1);
+		setenv("CPROF_BLOCK_RATE", bad[i], 1);
+		cprof__config_load(&c, NULL);
+		assert_int_equal(c.mutex_fraction,
+				 CPROF_DEFAULT_MUTEX_FRACTION);
+		assert_int_equal(c.block_rate, CPROF_DEFAULT_BLOCK_RATE_NS);
+	}
+	memset(&o, 0, sizeof(o));
+	o.mutex_fraction = -1;
+	o.block_rate = 5000;
+	cprof__config_load(&c, &o);
+	assert_int_equal(c.mutex_fraction, 0);
+	assert_int_equal(c.block_rate, 5000);
+	o.mutex_fraction = -7; /* invalid option: the default */
+	o.block_rate = 0;      /* zero: the variable (garbage: the default) */
+	cprof__config_load(&c, &o);
+	assert_int_equal(c.mutex_fraction, CPROF_DEFAULT_MUTEX_FRACTION);
+	assert_int_equal(c.block_rate, CPROF_DEFAULT_BLOCK_RATE_NS);
+	clear_env();
 }
 
 static void test_env_values(void **state)
@@ -140,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_env_values),
 		cmocka_unit_test(test_env_invalid_gives_defaults),
 		cmocka_unit_test(test_options_win),
+		cmocka_unit_test(test_contention_rates),
 		cmocka_unit_test(test_parse_addr),
 	};
 
