@@ -39,8 +39,8 @@ static inline bool cprof__trace_on(void)
 				    memory_order_relaxed) != 0;
 }
 
-/* Settings, before any trace starts: per-thread ring size in bytes (a
- * power of two's worth of slots is used) and the CPU sampling rate. */
+/* Settings, before any trace starts: per-thread ring size in bytes
+ * (rounded down to a power of two of slots) and the CPU sampling rate. */
 void cprof__trace_configure(uint32_t buffer_bytes, int cpu_hz);
 
 /* The timed trace. begin: CPROF_EBUSY when one runs. end: stops it and
