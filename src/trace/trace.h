@@ -84,12 +84,13 @@ void cprof__trace_wait_end(void);
 void cprof__trace_wait_end_skip(int skip);
 /*
  * The same interval for a hook that times the call itself anyway (the
- * contention profile does): no clock read here. Call it directly from the
- * hook function, after the call, as wait_end; begin/end from
- * cprof__now_ns().
+ * contention profile does): no clock read here; begin/end from
+ * cprof__now_ns(). hook_frame is the hook's __builtin_frame_address(0)
+ * (as CPROF_CRUMB_ENTER takes it): the stack starts at the hook's caller,
+ * from wherever this is called.
  */
 void cprof__trace_wait_interval(int kind, const char *call, int64_t begin_ns,
-				int64_t end_ns);
+				int64_t end_ns, const void *hook_frame);
 
 /* fork: the child runs no trace. */
 void cprof__trace_atfork_prepare(void);
