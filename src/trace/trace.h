@@ -72,11 +72,13 @@ void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
 /*
  * A wait interval on the calling thread: begin before the blocking call,
  * end after it. `call` names it ("pthread_mutex_lock", "read"; it must stay
- * valid until the end; the first 31 bytes are kept); kind is an
- * enum cprof__trace_wait_kind. end MUST be called directly from the hook
+ * valid until the end; the first 31 bytes are kept); kind is one of
+ * CPROF_TRACE_WAIT_* (cprof.h). end MUST be called directly from the hook
  * function (not as a tail call): the stack it records (waits of at least
  * CPROF_TRACE_WAIT_STACK_NS) starts at the hook's caller. Nested begins are
- * ignored. Cheap when no trace runs: one load.
+ * ignored. Cheap when no trace runs: one load. Nothing is recorded while
+ * the thread's re-entry guard is raised (cprof's own work): call begin
+ * before raising it.
  */
 void cprof__trace_wait_begin(int kind, const char *call);
 void cprof__trace_wait_end(void);
