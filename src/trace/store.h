@@ -47,7 +47,8 @@ struct cprof__trace_store {
 void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
 			     int64_t window_ns, size_t max_bytes);
 void cprof__trace_store_fini(struct cprof__trace_store *s);
-/* Copies ev (ev->nslots slots) in; counts it in dropped when it cannot. */
+/* Copies ev (ev->nslots slots) in; counts it in dropped when it cannot (a
+ * refused CPROF_TRACE_DROPPED event counts as the events it counted). */
 void cprof__trace_store_add(struct cprof__trace_store *s,
 			    const struct cprof__trace_event *ev);
 /* Ring: frees chunks whose newest event is older than now - window. */
