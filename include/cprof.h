@@ -145,6 +145,10 @@ CPROF_API void cprof_trace_log(unsigned long long task, const char *category,
 #define CPROF_TRACE_WAIT_SLEEP 3 /* a sleep */
 CPROF_API void cprof_trace_wait_begin(int kind, const char *what);
 CPROF_API void cprof_trace_wait_end(void);
+/* A wait the caller timed itself (CLOCK_MONOTONIC, in ns), recorded as if
+ * begin and end had been called at those times: no clock read here. */
+CPROF_API void cprof_trace_wait(int kind, const char *what,
+				long long begin_ns, long long end_ns);
 
 /* Writes what the flight recorder holds (the last CPROF_TRACE_FLIGHT
  * seconds) to path as a trace, gzip'd when path ends in ".gz".

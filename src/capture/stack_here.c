@@ -13,11 +13,10 @@
 #include "capture/stackmap.h"
 #include "capture/threads.h"
 
-__attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,
-						int skip,
-						enum cprof__unwind_end *end)
+int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
+			    int skip, enum cprof__unwind_end *end)
 {
-	const uintptr_t *frame = __builtin_frame_address(0);
+	const uintptr_t *frame = hook_frame;
 	uintptr_t tmp[CPROF_MAX_FRAMES + 8];
 	struct cprof__stack_bounds bounds;
 	struct cprof__thread *t = cprof__thread_self_as();
@@ -46,4 +45,15 @@ __attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,
 	for (int i = skip; i < n; i++)
 		pcs[i - skip] = tmp[i];
 	return cprof__unwind_mark_as(pcs, n - skip, max, *end);
+}
+
+__attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,
+						int skip,
+						enum cprof__unwind_end *end)
+{
+	int n = cprof__stack_from_frame(pcs, max, __builtin_frame_address(0),
+					skip, end);
+
+	__asm__ volatile("" ::: "memory"); /* keep this frame: not a tail call */
+	return n;
 }

@@ -17,4 +17,13 @@
 int cprof__stack_here(uintptr_t *pcs, int max, int skip,
 		      enum cprof__unwind_end *end);
 
+/*
+ * The same walk from a hook's frame (its __builtin_frame_address(0), taken
+ * by the hook itself, with frame pointers kept as in every cprof function):
+ * the stack starts at the hook's caller, whatever helpers the hook calls
+ * before walking. skip drops that many frames more. Async-signal-safe.
+ */
+int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
+			    int skip, enum cprof__unwind_end *end);
+
 #endif

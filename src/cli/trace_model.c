@@ -509,13 +509,17 @@ int cprof__tm_load(struct cprof__tm *tm, const char *path)
 		goto out;
 	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	if (tok != NULL) {
+		enum json_tokener_error e;
+
 		root = json_tokener_parse_ex(tok, text.data ? text.data : "",
 					     (int)text.len);
+		e = json_tokener_get_error(tok);
 		if (root == NULL || json_tokener_get_parse_end(tok) < text.len)
 			cprof__cli_error(
 				"%s: not JSON: %s at byte %zu", path,
-				json_tokener_error_desc(
-					json_tokener_get_error(tok)),
+				e == json_tokener_continue
+					? "the text ends too early"
+					: json_tokener_error_desc(e),
 				json_tokener_get_parse_end(tok));
 		else
 			rc = tm_walk(&l, root);

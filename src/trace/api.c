@@ -94,6 +94,16 @@ CPROF_API __attribute__((noinline)) void cprof_trace_wait_end(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+CPROF_API void cprof_trace_wait(int kind, const char *what,
+				long long begin_ns, long long end_ns)
+{
+	if (kind < CPROF_TRACE_WAIT_LOCK || kind > CPROF_TRACE_WAIT_SLEEP)
+		kind = CPROF_TRACE_WAIT_CALL;
+	if (end_ns >= begin_ns && begin_ns > 0)
+		cprof__trace_wait_interval(kind, what, begin_ns, end_ns,
+					   __builtin_frame_address(0));
+}
+
 static int api_write_all(int fd, const struct cprof__buf *b)
 {
 	size_t done = 0;

@@ -106,11 +106,10 @@ void cprof__trace_wait_begin(int kind, const char *call)
 }
 
 /* Writes one wait event. A wait of CPROF_TRACE_WAIT_STACK_NS or more
- * carries the stack, less its first `skip` frames (this function's own
- * included): the frames of cprof between the hook and here. */
-static __attribute__((noinline)) void emit_wait(int kind, const char *call,
-						int64_t begin_ns,
-						int64_t end_ns, int skip)
+ * carries the stack walked from `frame` (a frame of cprof's: the walk
+ * starts at its caller), less `skip` frames more. */
+static void emit_wait(int kind, const char *call, int64_t begin_ns,
+		      int64_t end_ns, const void *frame, int skip)
 {
 	struct {
 		char call[32];
@@ -126,8 +125,8 @@ static __attribute__((noinline)) void emit_wait(int kind, const char *call,
 	strncpy(payload.call, call ? call : "", sizeof(payload.call) - 1);
 	payload.call[sizeof(payload.call) - 1] = '\0';
 	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
-		depth = cprof__stack_here(payload.pc, CPROF_MAX_FRAMES, skip,
-					  &end);
+		depth = cprof__stack_from_frame(payload.pc, CPROF_MAX_FRAMES,
+						frame, skip, &end);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CPROF_TRACE_WAIT;
 	ev.len = sizeof(payload.call);
@@ -150,7 +149,8 @@ __attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
 		return;
 	w->begin_ns = 0;
 	if (begin != 0)
-		emit_wait(w->kind, w->call, begin, cprof__now_ns(), skip + 1);
+		emit_wait(w->kind, w->call, begin, cprof__now_ns(),
+			  __builtin_frame_address(0), skip - 1);
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
@@ -161,13 +161,9 @@ __attribute__((noinline)) void cprof__trace_wait_end(void)
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
-/* Frames dropped: emit_wait, this function, the hook. */
-__attribute__((noinline)) void cprof__trace_wait_interval(int kind,
-							 const char *call,
-							 int64_t begin_ns,
-							 int64_t end_ns)
+void cprof__trace_wait_interval(int kind, const char *call, int64_t begin_ns,
+				int64_t end_ns, const void *hook_frame)
 {
 	if (cprof__trace_on())
-		emit_wait(kind, call, begin_ns, end_ns, 3);
-	__asm__ volatile("" ::: "memory"); /* not a tail call */
+		emit_wait(kind, call, begin_ns, end_ns, hook_frame, 0);
 }

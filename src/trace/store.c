@@ -92,7 +92,8 @@ void cprof__trace_store_add(struct cprof__trace_store *s,
 	if (c == NULL || c->used + n > CPROF_TRACE_CHUNK_SLOTS)
 		c = store_grow(s);
 	if (c == NULL) {
-		s->dropped++;
+		/* A drop count refused stands for the events it counts. */
+		s->dropped += ev->kind == CPROF_TRACE_DROPPED ? (uint64_t)ev->a : 1;
 		return;
 	}
 	memcpy(&c->slots[c->used], ev, n * sizeof(*ev));

@@ -20,9 +20,11 @@
 
 /* Slots per chunk: 4096 x 32 B = 128 KiB. */
 #define CPROF_TRACE_CHUNK_SLOTS 4096
-/* Bytes of events one store keeps at most: 256 MiB (a log) before it
- * drops, about 8M events. */
-#define CPROF_TRACE_STORE_MAX_BYTES (256u << 20)
+/* Bytes of events one store keeps at most: 64 MiB, about a million events
+ * (a wait takes 2 slots, 3 to 17 with its stack). Their JSON, about 150
+ * bytes an event, then stays under the 256 MiB cap of the buffer it is
+ * written into (CPROF_BUF_DEFAULT_LIMIT). A log drops past it. */
+#define CPROF_TRACE_STORE_MAX_BYTES (64u << 20)
 #define CPROF_TRACE_STORE_SPARES 8
 
 struct cprof__trace_chunk;
@@ -45,7 +47,8 @@ struct cprof__trace_store {
 void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
 			     int64_t window_ns, size_t max_bytes);
 void cprof__trace_store_fini(struct cprof__trace_store *s);
-/* Copies ev (ev->nslots slots) in; counts it in dropped when it cannot. */
+/* Copies ev (ev->nslots slots) in; counts it in dropped when it cannot (a
+ * refused CPROF_TRACE_DROPPED event counts as the events it counted). */
 void cprof__trace_store_add(struct cprof__trace_store *s,
 			    const struct cprof__trace_event *ev);
 /* Ring: frees chunks whose newest event is older than now - window. */

@@ -97,8 +97,8 @@ void cprof__trace_tbuf_exit(void)
 		atomic_store_explicit(&tb->exited, true, memory_order_release);
 }
 
-/* Copies the event at pos (header and payload, which may wrap around the
- * ring) into scratch, contiguous. */
+/* The event at pos, header and payload contiguous: in place, or copied
+ * into scratch when it wraps around the end of the ring. */
 static const struct cprof__trace_event *
 tbuf_read(const struct cprof__trace_tbuf *tb, uint64_t pos,
 	  struct cprof__trace_event scratch[CPROF_TRACE_MAX_SLOTS])
@@ -108,6 +108,8 @@ tbuf_read(const struct cprof__trace_tbuf *tb, uint64_t pos,
 
 	if (n == 0 || n > CPROF_TRACE_MAX_SLOTS)
 		return NULL; /* cannot happen: the owner wrote a bad header */
+	if ((pos & tb->mask) + n <= (uint64_t)tb->mask + 1)
+		return hdr;
 	for (unsigned i = 0; i < n; i++)
 		scratch[i] = tb->slots[(pos + i) & tb->mask];
 	return scratch;

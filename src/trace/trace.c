@@ -51,7 +51,7 @@ void cprof__trace_configure(uint32_t buffer_bytes, int cpu_hz)
 
 	while (slots * 2 * CPROF_TRACE_SLOT_BYTES <= buffer_bytes)
 		slots *= 2;
-	if (slots < CPROF_TRACE_MAX_SLOTS)
+	if (slots < CPROF_TRACE_MAX_SLOTS) /* room for the largest event */
 		slots = 64;
 	cprof__trace_tbuf_slots = slots;
 	trace_cpu_hz = cpu_hz;

@@ -39,8 +39,8 @@ static inline bool cprof__trace_on(void)
 				    memory_order_relaxed) != 0;
 }
 
-/* Settings, before any trace starts: per-thread ring size in bytes (a
- * power of two's worth of slots is used) and the CPU sampling rate. */
+/* Settings, before any trace starts: per-thread ring size in bytes
+ * (rounded down to a power of two of slots) and the CPU sampling rate. */
 void cprof__trace_configure(uint32_t buffer_bytes, int cpu_hz);
 
 /* The timed trace. begin: CPROF_EBUSY when one runs. end: stops it and
@@ -72,11 +72,13 @@ void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
 /*
  * A wait interval on the calling thread: begin before the blocking call,
  * end after it. `call` names it ("pthread_mutex_lock", "read"; it must stay
- * valid until the end; the first 31 bytes are kept); kind is an
- * enum cprof__trace_wait_kind. end MUST be called directly from the hook
+ * valid until the end; the first 31 bytes are kept); kind is one of
+ * CPROF_TRACE_WAIT_* (cprof.h). end MUST be called directly from the hook
  * function (not as a tail call): the stack it records (waits of at least
  * CPROF_TRACE_WAIT_STACK_NS) starts at the hook's caller. Nested begins are
- * ignored. Cheap when no trace runs: one load.
+ * ignored. Cheap when no trace runs: one load. Nothing is recorded while
+ * the thread's re-entry guard is raised (cprof's own work): call begin
+ * before raising it.
  */
 void cprof__trace_wait_begin(int kind, const char *call);
 void cprof__trace_wait_end(void);
@@ -84,12 +86,13 @@ void cprof__trace_wait_end(void);
 void cprof__trace_wait_end_skip(int skip);
 /*
  * The same interval for a hook that times the call itself anyway (the
- * contention profile does): no clock read here. Call it directly from the
- * hook function, after the call, as wait_end; begin/end from
- * cprof__now_ns().
+ * contention profile does): no clock read here; begin/end from
+ * cprof__now_ns(). hook_frame is the hook's __builtin_frame_address(0)
+ * (as CPROF_CRUMB_ENTER takes it): the stack starts at the hook's caller,
+ * from wherever this is called.
  */
 void cprof__trace_wait_interval(int kind, const char *call, int64_t begin_ns,
-				int64_t end_ns);
+				int64_t end_ns, const void *hook_frame);
 
 /* fork: the child runs no trace. */
 void cprof__trace_atfork_prepare(void);

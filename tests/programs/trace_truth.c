@@ -7,15 +7,17 @@
  *            inside them), inside a task "job" whose parent is the task
  *            "request" begun by main, logging once per region;
  *   waiter   waits --waits times --wait-ms each inside the public wait API
- *            (kind lock, "fake_lock"), as cprof's hooks will.
+ *            (kind lock, "fake_lock"), as cprof's hooks will, then sleeps
+ *            --wait-ms once more, timed by itself and reported with
+ *            cprof_trace_wait (kind sleep, "timed_sleep").
  * Then it prints what it measured:
  *
  *   truth burner_cpu_ns=N region_p50_ns=N region_max_ns=N regions=N
- *         waits=N wait_total_ns=N
+ *         waits=N wait_total_ns=N timed_ns=N
  *
  * region_p50_ns and region_max_ns are the median (nearest rank) and
  * longest measured region (CLOCK_MONOTONIC); wait_total_ns the measured
- * time inside the waits.
+ * time inside the fake_lock waits, timed_ns that of the timed sleep.
  * --burst N logs N messages from main as fast as it can (to overflow a
  * small trace buffer).
  * --loop repeats the threads' work until killed (for the HTTP tests), and
@@ -34,7 +36,7 @@
 static int burn_ms = 300, regions = 10, region_ms = 30, waits = 5;
 static int wait_ms = 40, loop, burst;
 static unsigned long long request_task;
-static int64_t region_ns[4096], burner_cpu_ns, wait_total_ns;
+static int64_t region_ns[4096], burner_cpu_ns, wait_total_ns, timed_ns;
 static int n_region_ns;
 
 static int64_t now_ns(clockid_t c)
@@ -110,12 +112,25 @@ static __attribute__((noinline)) void fake_lock_wait(void)
 	wait_total_ns += now_ns(CLOCK_MONOTONIC) - t0;
 }
 
+/* A wait timed by the program itself, reported with cprof_trace_wait. */
+static __attribute__((noinline)) void timed_sleep_wait(void)
+{
+	int64_t t0 = now_ns(CLOCK_MONOTONIC), t1;
+
+	sleep_ms(wait_ms);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	cprof_trace_wait(CPROF_TRACE_WAIT_SLEEP, "timed_sleep", t0, t1);
+	timed_ns += t1 - t0; /* not a tail call */
+}
+
 static void *waiter(void *arg)
 {
 	pthread_setname_np(pthread_self(), "waiter");
 	do {
 		for (int i = 0; i < waits; i++)
 			fake_lock_wait();
+		if (waits > 0)
+			timed_sleep_wait();
 	} while (loop);
 	return NULL;
 }
@@ -166,10 +181,11 @@ int main(int argc, char **argv)
 			cprof_strerror(rc));
 	qsort(region_ns, (size_t)n_region_ns, sizeof(region_ns[0]), cmp_ns);
 	printf("truth burner_cpu_ns=%lld region_p50_ns=%lld region_max_ns=%lld "
-	       "regions=%d waits=%d wait_total_ns=%lld\n",
+	       "regions=%d waits=%d wait_total_ns=%lld timed_ns=%lld\n",
 	       (long long)burner_cpu_ns,
 	       (long long)(n_region_ns ? region_ns[(n_region_ns + 1) / 2 - 1] : 0),
 	       (long long)(n_region_ns ? region_ns[n_region_ns - 1] : 0),
-	       n_region_ns, waits, (long long)wait_total_ns);
+	       n_region_ns, waits, (long long)wait_total_ns,
+	       (long long)timed_ns);
 	return rc != 0;
 }

@@ -11,8 +11,9 @@
 // dropped (otherData) and dropped_instants, threads (names), thread_exits
 // (thread exit events), and for each
 // THREAD named on the command line: <name>_cpu_ms (its CPU samples times the
-// period), then regions_n, region_p50_ms, region_max_ms, waits_n,
-// wait_total_ms, wait_stack (the frames of the first wait, root last),
+// period), then regions_n, region_p50_ms, region_max_ms, waits_n and per
+// wait name: wait_<name>_n, _ms (total), _cat, _stack (the frames of its
+// first wait with a stack, leaf first),
 // tasks (name:parent-name pairs), logs_<category> counts.
 "use strict";
 const fs = require("fs");
@@ -137,8 +138,13 @@ out.regions_n = r.length;
 out.region_p50_ms = r.length ? r[Math.ceil(r.length / 2) - 1] : 0;
 out.region_max_ms = r.length ? r[r.length - 1] : 0;
 out.waits_n = waits.length;
-out.wait_total_ms = waits.reduce((s, w) => s + w.ms, 0);
-out.wait_stack = waits.length ? waits[0].stack.join(";") : "";
+for (const w of waits) {
+	const k = `wait_${w.name}`;
+	out[`${k}_n`] = (out[`${k}_n`] || 0) + 1;
+	out[`${k}_ms`] = (out[`${k}_ms`] || 0) + w.ms;
+	out[`${k}_cat`] = w.cat;
+	if (!out[`${k}_stack`]) out[`${k}_stack`] = w.stack.join(";");
+}
 out.tasks = [...tasks.values()]
 	.map((x) => `${x.name}:${x.parent ? (tasks.get(String(x.parent)) || { name: "?" }).name : "-"}`)
 	.join(",");

@@ -53,6 +53,22 @@ fetch "/debug/pprof/trace?seconds=0.1"
 expect_status 200
 ok "after it, a new trace starts"
 
+# A CPU profile during a trace: both get the samples, and the trace keeps
+# its CPU samples after the profile ends.
+curl -s -o "$TMP/long" --max-time 20 \
+	"http://127.0.0.1:$PORT/debug/pprof/trace?seconds=2.5" &
+long=$!
+sleep 0.3
+fetch "/debug/pprof/profile?seconds=1"
+expect_status 200
+go tool pprof -top "$TMP/body" 2>/dev/null | grep -q burn_cpu ||
+	fail "the CPU profile taken during a trace has no burn_cpu"
+wait "$long" || fail "the trace around the CPU profile failed"
+$CHECK "$TMP/long" burner >"$TMP/summary" || fail "invalid trace"
+cpu_ms=$(sed -n 's/^burner_cpu_ms=//p' "$TMP/summary")
+[[ ${cpu_ms%.*} -gt 0 ]] || fail "the trace has no CPU samples of the burner"
+ok "a CPU profile during a trace: both have samples (burner ${cpu_ms} ms in the trace)"
+
 fetch "/debug/pprof/trace?flight=1"
 expect_go_error 400 \
 	"the flight recorder is off (start it with CPROF_TRACE_FLIGHT)"

@@ -23,12 +23,22 @@ within "region p50 ms" "$(val region_p50_ms)" \
 within "region max ms" "$(val region_max_ms)" \
 	"$(awk -v n="$(val region_max_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 [[ $(val regions_n) == 10 ]] || fail "regions: $(val regions_n), want 10"
-[[ $(val waits_n) == 5 ]] || fail "waits: $(val waits_n), want 5"
-within "wait total ms" "$(val wait_total_ms)" \
+[[ $(val wait_fake_lock_n) == 5 && $(val wait_fake_lock_cat) == lock ]] ||
+	fail "fake_lock waits: $(val wait_fake_lock_n) of kind $(val wait_fake_lock_cat)"
+within "fake_lock wait total ms" "$(val wait_fake_lock_ms)" \
 	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
-[[ $(val wait_stack) == fake_lock_wait\;waiter\;* ]] ||
-	fail "the wait's stack is $(val wait_stack)"
-pass "wait stack $(val wait_stack)"
+[[ $(val wait_fake_lock_stack) == fake_lock_wait\;waiter\;* ]] ||
+	fail "the fake_lock wait's stack is $(val wait_fake_lock_stack)"
+pass "fake_lock stack $(val wait_fake_lock_stack)"
+# A wait the program timed itself (cprof_trace_wait): its length, its kind,
+# and a stack that starts where the program called.
+[[ $(val wait_timed_sleep_n) == 1 && $(val wait_timed_sleep_cat) == sleep ]] ||
+	fail "timed_sleep: $(val wait_timed_sleep_n) of kind $(val wait_timed_sleep_cat)"
+within "timed_sleep ms" "$(val wait_timed_sleep_ms)" \
+	"$(awk -v n="$(val timed_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 1
+[[ $(val wait_timed_sleep_stack) == timed_sleep_wait\;waiter\;* ]] ||
+	fail "the timed_sleep stack is $(val wait_timed_sleep_stack)"
+pass "timed_sleep stack $(val wait_timed_sleep_stack)"
 [[ $(val tasks) == *job:request* ]] || fail "tasks: $(val tasks)"
 [[ $(val logs_progress) == 10 && $(val logs_start) == 1 ]] ||
 	fail "logs: progress $(val logs_progress), start $(val logs_start)"
@@ -48,6 +58,8 @@ within "cprof trace: burner running ms" "$(row burner | awk '{ print $4 }')" \
 	"$(awk -v n="$(val burner_cpu_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 within "cprof trace: waiter locks ms" "$(row waiter | awk '{ print $5 }')" \
 	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "cprof trace: waiter sleeping ms" "$(row waiter | awk '{ print $7 }')" \
+	"$(awk -v n="$(val timed_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 within "cprof trace: region work p50 ms" "$(span work | awk '{ print $3 }')" \
 	"$(awk -v n="$(val region_p50_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 within "cprof trace: region work max ms" "$(span work | awk '{ print $6 }')" \

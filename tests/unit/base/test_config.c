@@ -18,7 +18,9 @@ static void clear_env(void)
 	static const char *vars[] = {"CPROF_HTTP", "CPROF_CPU_PROFILE",
 				     "CPROF_CPU_HZ", "CPROF_SIGNAL",
 				     "CPROF_DEBUG", "CPROF_UNWIND",
-				     "CPROF_MUTEX_FRACTION", "CPROF_BLOCK_RATE"};
+				     "CPROF_MUTEX_FRACTION", "CPROF_BLOCK_RATE",
+				     "CPROF_TRACE", "CPROF_TRACE_FLIGHT",
+				     "CPROF_TRACE_BUFFER"};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		unsetenv(vars[i]);
@@ -149,6 +151,56 @@ static void test_options_win(void **state)
 	assert_int_equal(c.cpu_hz, 100);
 }
 
+/* The trace's variables: values taken, garbage gives the default, options
+ * win, and CPROF_TRACE or CPROF_TRACE_FLIGHT alone starts cprof. */
+static void test_trace(void **state)
+{
+	static const char *bad_flight[] = {"", "x", "-1", "3601", "1.5",
+					   "99999999999"};
+	static const char *bad_buffer[] = {"", "x", "-1", "1023", "1.5",
+					   "67108865"};
+	struct cprof_options o;
+	struct cprof__config c;
+
+	clear_env();
+	cprof__config_load(&c, NULL);
+	assert_string_equal(c.trace_path, "");
+	assert_int_equal(c.trace_flight_seconds, 0);
+	assert_int_equal(c.trace_buffer_bytes, 262144);
+	setenv("CPROF_TRACE", "/tmp/t-%p.json.gz", 1);
+	setenv("CPROF_TRACE_FLIGHT", "30", 1);
+	setenv("CPROF_TRACE_BUFFER", "1024", 1);
+	cprof__config_load(&c, NULL);
+	assert_null(strstr(c.trace_path, "%p"));
+	assert_non_null(strstr(c.trace_path, ".json.gz"));
+	assert_int_equal(c.trace_flight_seconds, 30);
+	assert_int_equal(c.trace_buffer_bytes, 1024);
+	assert_true(cprof__config_env_activates());
+	for (size_t i = 0; i < sizeof(bad_flight) / sizeof(bad_flight[0]); i++) {
+		setenv("CPROF_TRACE_FLIGHT", bad_flight[i], 1);
+		setenv("CPROF_TRACE_BUFFER", bad_buffer[i], 1);
+		cprof__config_load(&c, NULL);
+		assert_int_equal(c.trace_flight_seconds, 0);
+		assert_int_equal(c.trace_buffer_bytes, 262144);
+	}
+	clear_env();
+	setenv("CPROF_TRACE_FLIGHT", "5", 1);
+	assert_true(cprof__config_env_activates());
+	memset(&o, 0, sizeof(o));
+	o.trace_flight_seconds = 7;
+	o.trace_buffer_bytes = 4096;
+	o.trace_path = "/tmp/o.json";
+	cprof__config_load(&c, &o);
+	assert_int_equal(c.trace_flight_seconds, 7);
+	assert_int_equal(c.trace_buffer_bytes, 4096);
+	assert_string_equal(c.trace_path, "/tmp/o.json");
+	o.trace_flight_seconds = 4000; /* invalid option: the default */
+	o.trace_buffer_bytes = 12;
+	cprof__config_load(&c, &o);
+	assert_int_equal(c.trace_flight_seconds, 0);
+	assert_int_equal(c.trace_buffer_bytes, 262144);
+}
+
 static void test_parse_addr(void **state)
 {
 	static const char *bad[] = {"", "6060", "host:", "host:0",
@@ -181,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_env_invalid_gives_defaults),
 		cmocka_unit_test(test_options_win),
 		cmocka_unit_test(test_contention_rates),
+		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_parse_addr),
 	};
 

@@ -116,6 +116,14 @@ static void test_store_log_bound(void **state)
 	assert_int_equal(store_count(&st, &first), 2 * chunk);
 	assert_int_equal(first, 0);
 	assert_int_equal(st.dropped, chunk);
+	{
+		struct cprof__trace_event d = {.kind = CPROF_TRACE_DROPPED,
+						.nslots = 1, .a = 10};
+
+		/* a refused drop count still counts what it counted */
+		cprof__trace_store_add(&st, &d);
+		assert_int_equal(st.dropped, chunk + 10);
+	}
 	cprof__trace_store_fini(&st);
 }
 
