@@ -50,6 +50,7 @@ struct cprof__cli_ropts {
 	const char *ignore;
 	const char *hide;
 	const char *show;
+	const char *show_from;
 	const char *tagfocus;
 	const char *tagignore;
 };
