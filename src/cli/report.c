@@ -66,6 +66,10 @@ size_t cprof__cli_ropts_table(struct cprof__cli_ropts *o,
 		 "drops functions above the highest matched frame"},
 		{"tagfocus", CPROF_CLI_OPT_STRING, &o->tagfocus, NULL,
 		 "restricts to samples with tags in range or matched by regexp"},
+		{"tagshow", CPROF_CLI_OPT_STRING, &o->tagshow, NULL,
+		 "only consider tags matching this regexp"},
+		{"taghide", CPROF_CLI_OPT_STRING, &o->taghide, NULL,
+		 "skip tags matching this regexp"},
 		{"tagignore", CPROF_CLI_OPT_STRING, &o->tagignore, NULL,
 		 "discard samples with tags in range or matched by regexp"},
 		{"functions", CPROF_CLI_OPT_SET, &o->granularity, "functions",
@@ -751,7 +755,7 @@ static bool rep_tagfilter_match(const struct cprof__cli_report *r,
 static void rep_add_filter(struct cprof__cli_report *r, const char *k,
 			   const char *v)
 {
-	if (v == NULL || v[0] == '\0' || r->n_filters == 8)
+	if (v == NULL || v[0] == '\0' || r->n_filters == sizeof(r->filters) / sizeof(r->filters[0]))
 		return;
 	snprintf(r->filters[r->n_filters++], sizeof(r->filters[0]), "%s=%s", k,
 		 v);
@@ -910,6 +914,55 @@ out_focus:
 	if (has_focus)
 		regfree(&focus);
 	return rc;
+}
+
+/* -tagshow/-taghide (FilterTagsByName): the kept samples lose the labels
+ * whose key -tagshow does not match or -taghide matches. The labels are
+ * each sample's own (decoded or merged), so they are compacted in place. */
+static int rep_filter_tag_names(struct cprof__cli_report *r)
+{
+	const struct cprof__cli_ropts *o = r->o;
+	bool has_show = o->tagshow && o->tagshow[0];
+	bool has_hide = o->taghide && o->taghide[0];
+	bool sm = false, hm = false;
+	regex_t show, hide;
+
+	if (!has_show && !has_hide)
+		return 0;
+	if (has_show && cprof__cli_regcomp(&show, o->tagshow, "tagshow") != 0)
+		return 2;
+	if (has_hide && cprof__cli_regcomp(&hide, o->taghide, "taghide") != 0) {
+		if (has_show)
+			regfree(&show);
+		return 2;
+	}
+	for (size_t i = 0; i < r->n_samples; i++) {
+		struct cprof__sample *s = &r->p->samples.items[r->samples[i]];
+		size_t n = 0;
+
+		for (size_t k = 0; k < s->n_labels; k++) {
+			const char *key = cprof__profile_str(r->p, s->labels[k].key);
+			bool shown = !has_show || cprof__cli_match(&show, key);
+			bool hidden = has_hide && cprof__cli_match(&hide, key);
+
+			sm = sm || shown;
+			hm = hm || hidden;
+			if (shown && !hidden)
+				s->labels[n++] = s->labels[k];
+		}
+		s->n_labels = n;
+	}
+	if (has_show && !sm)
+		fprintf(stderr, "TagShow expression matched no samples\n");
+	if (has_hide && !hm)
+		fprintf(stderr, "TagHide expression matched no samples\n");
+	rep_add_filter(r, "tagshow", o->tagshow);
+	rep_add_filter(r, "taghide", o->taghide);
+	if (has_show)
+		regfree(&show);
+	if (has_hide)
+		regfree(&hide);
+	return 0;
 }
 
 /* --- nodes ------------------------------------------------------------ */
@@ -1156,7 +1209,7 @@ int cprof__cli_report_init(struct cprof__cli_report *r,
 	r->dense_locs = true;
 	for (i = 0; i < p->locations.len && r->dense_locs; i++)
 		r->dense_locs = p->locations.items[i].id == i + 1;
-	if (rep_filter(r) != 0)
+	if (rep_filter(r) != 0 || rep_filter_tag_names(r) != 0)
 		return 2;
 	for (i = 0; i < p->locations.len && !r->any_hidden; i++)
 		r->any_hidden = r->loc_lines[i].hidden;

@@ -101,6 +101,13 @@ for cmd in top traces tree; do
 	check $cmd -show_from=nomatch "$corpus/cprof_cpu.pb.gz"
 done
 check peek . -show_from=mix "$corpus/cpu.pb.gz"
+# -tagshow/-taghide: the labels traces prints, the legend, the warnings
+for opt in -tagshow=worker -taghide=worker -tagshow=nomatch \
+	"-tagshow=w -taghide=tier" "-taghide=worker -tagfocus=worker=alpha"; do
+	check traces $opt "$corpus/cpu.pb.gz"
+	check top $opt "$corpus/goroutine.pb.gz"
+done
+check traces -taghide=bytes "$corpus/raw.pb.gz"
 
 [[ $failed == 0 ]] || fail "$failed of $cases comparisons differ"
 pass "$cases comparisons with go tool pprof agree"
