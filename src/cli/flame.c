@@ -12,7 +12,10 @@
  * millions a large profile of diverse stacks folds into; frames under
  * -minfraction of the total (0.01% by default: under a pixel even zoomed
  * a hundredfold) are left out with their callees. Their time still counts
- * in their callers' totals, so it shows as the callers' self time.
+ * in their callers' totals, so it shows as the callers' self time. The
+ * tree builder prunes them as it grows (ftree.h), so a large profile's
+ * millions of distinct stacks never become nodes: time and memory go to
+ * reading the profile, not to frames nobody could see.
  *
  * The writer formats numbers and escapes strings itself into a 64 KiB
  * buffer: flame graphs of large profiles are mostly digits, and printf per

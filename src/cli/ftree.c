@@ -284,11 +284,37 @@ static void ftree_cursors_fini(struct ftree_cursors *c)
 	free(c->stop);
 }
 
-static int ftree_u64_cmp(const void *a, const void *b)
+/*
+ * Sorts pairs[0..n) (name << 32 | sample) by name: a byte-wise LSD radix
+ * sort over the bytes names use, through tmp (n slots). The order of a
+ * name's samples does not matter (the next level sorts them again, and
+ * sums commute), so sorting by name alone is enough; radix because the
+ * root level sorts every sample at once, where qsort's calls dominated.
+ */
+static void ftree_sort_pairs(uint64_t *pairs, size_t n, uint64_t *tmp)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint64_t max = 0, *src = pairs, *dst = tmp;
 
-	return x < y ? -1 : x > y;
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pairs[i] > max)
+			max = pairs[i];
+	for (unsigned shift = 32; shift < 64 && (max >> shift) != 0;
+	     shift += 8) {
+		size_t count[257] = {0};
+
+		for (size_t i = 0; i < n; i++)
+			count[((src[i] >> shift) & 0xff) + 1]++;
+		for (size_t b = 1; b < 257; b++)
+			count[b] += count[b - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+		src = dst;
+		dst = src == pairs ? tmp : pairs;
+	}
+	if (src != pairs)
+		memcpy(pairs, src, n * sizeof(*pairs));
 }
 
 static void ftree_add_values(struct ftree_build *b, uint32_t node,
@@ -369,6 +395,7 @@ struct ftree_active {
 	uint32_t *order;  /* the active samples, grouped by node reached */
 	uint32_t *at;     /* aligned with order: the node reached */
 	uint64_t *pairs;  /* aligned with order: name << 32 | sample */
+	uint64_t *tmp;    /* for sorting pairs */
 	size_t n;
 };
 
@@ -422,8 +449,7 @@ static int ftree_level(struct ftree_build *b, struct ftree_active *a)
 
 		for (end = g + 1; end < active && a->at[end] == parent; end++)
 			;
-		if (end - g > 1)
-			qsort(pairs + g, end - g, sizeof(*pairs), ftree_u64_cmp);
+		ftree_sort_pairs(pairs + g, end - g, a->tmp);
 		for (size_t k0 = g, k1; k0 < end; k0 = k1) {
 			uint32_t name = (uint32_t)(pairs[k0] >> 32), node;
 			bool kept;
@@ -459,8 +485,10 @@ static int ftree_levels(struct ftree_build *b)
 	a.order = malloc((n + 1) * sizeof(*a.order));
 	a.at = malloc((n + 1) * sizeof(*a.at));
 	a.pairs = malloc((n + 1) * sizeof(*a.pairs));
+	a.tmp = malloc((n + 1) * sizeof(*a.tmp));
 	if (a.node == NULL || a.name == NULL || a.order == NULL ||
-	    a.at == NULL || a.pairs == NULL || ftree_cursors_init(b, &c) != 0)
+	    a.at == NULL || a.pairs == NULL || a.tmp == NULL ||
+	    ftree_cursors_init(b, &c) != 0)
 		goto out_free;
 	for (size_t i = 0; i < n; i++)
 		a.order[i] = (uint32_t)i;
@@ -481,6 +509,7 @@ out_free:
 	free(a.order);
 	free(a.at);
 	free(a.pairs);
+	free(a.tmp);
 	return rc;
 }
 

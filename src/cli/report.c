@@ -62,8 +62,14 @@ size_t cprof__cli_ropts_table(struct cprof__cli_ropts *o,
 		 "skips nodes matching regexp"},
 		{"show", CPROF_CLI_OPT_STRING, &o->show, NULL,
 		 "only show nodes matching regexp"},
+		{"show_from", CPROF_CLI_OPT_STRING, &o->show_from, NULL,
+		 "drops functions above the highest matched frame"},
 		{"tagfocus", CPROF_CLI_OPT_STRING, &o->tagfocus, NULL,
 		 "restricts to samples with tags in range or matched by regexp"},
+		{"tagshow", CPROF_CLI_OPT_STRING, &o->tagshow, NULL,
+		 "only consider tags matching this regexp"},
+		{"taghide", CPROF_CLI_OPT_STRING, &o->taghide, NULL,
+		 "skip tags matching this regexp"},
 		{"tagignore", CPROF_CLI_OPT_STRING, &o->tagignore, NULL,
 		 "discard samples with tags in range or matched by regexp"},
 		{"functions", CPROF_CLI_OPT_SET, &o->granularity, "functions",
@@ -499,6 +505,42 @@ static void rep_filter_lines(struct cprof__cli_report *r, size_t li,
 	ll->hidden = n == 0;
 }
 
+/* -show_from, Location's part (filterShowFromLocation): a location
+ * matches through its mapping's file, or through a line, and then keeps
+ * only its lines up to the last (outermost) matching one. */
+static bool rep_show_from_loc(struct cprof__cli_report *r, size_t li,
+			      const regex_t *re)
+{
+	const struct cprof__location *l = &r->p->locations.items[li];
+	struct cprof__cli_lines *ll = &r->loc_lines[li];
+
+	if (l->mapping_id != 0 && cprof__cli_match(re, rep_objfile(r, l)))
+		return true;
+	for (size_t i = ll->n; i-- > 0;) {
+		bool has_fn;
+
+		if (rep_line_matches(r, &ll->lines[i], re, &has_fn)) {
+			ll->n = (uint32_t)i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* -show_from, the sample's part: its stack ends (rootwards) at its
+ * outermost matching location; without one, the sample goes. */
+static bool rep_show_from_sample(struct cprof__cli_report *r,
+				 struct cprof__sample *s, const uint8_t *from)
+{
+	for (size_t j = s->n_locations; j-- > 0;) {
+		if (from[cprof__cli_loc_index(r, s->location_ids[j])]) {
+			s->n_locations = j + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* --- tag filters ------------------------------------------------------ */
 
 struct rep_tagfilter {
@@ -713,7 +755,7 @@ static bool rep_tagfilter_match(const struct cprof__cli_report *r,
 static void rep_add_filter(struct cprof__cli_report *r, const char *k,
 			   const char *v)
 {
-	if (v == NULL || v[0] == '\0' || r->n_filters == 8)
+	if (v == NULL || v[0] == '\0' || r->n_filters == sizeof(r->filters) / sizeof(r->filters[0]))
 		return;
 	snprintf(r->filters[r->n_filters++], sizeof(r->filters[0]), "%s=%s", k,
 		 v);
@@ -723,10 +765,13 @@ static int rep_filter(struct cprof__cli_report *r)
 {
 	const struct cprof__cli_ropts *o = r->o;
 	const struct cprof__profile *p = r->p;
-	regex_t focus, ignore, hide, show;
+	regex_t focus, ignore, hide, show, show_from;
 	bool has_focus = o->focus && o->focus[0], has_ignore = o->ignore && o->ignore[0];
 	bool has_hide = o->hide && o->hide[0], has_show = o->show && o->show[0];
+	bool has_from = o->show_from && o->show_from[0];
 	bool fm = false, im = false, hm = false, sm = false, tfm = false, tim = false;
+	bool sfm = false;
+	uint8_t *from = NULL;
 	struct rep_tagfilter tf, ti;
 	bool has_tf = o->tagfocus && o->tagfocus[0];
 	bool has_ti = o->tagignore && o->tagignore[0];
@@ -742,13 +787,18 @@ static int rep_filter(struct cprof__cli_report *r)
 		goto out_ignore;
 	if (has_show && cprof__cli_regcomp(&show, o->show, "show") != 0)
 		goto out_hide;
-	if (has_tf && rep_tagfilter_init(r, "tagfocus", o->tagfocus, &tf) != 0)
+	if (has_from &&
+	    cprof__cli_regcomp(&show_from, o->show_from, "show_from") != 0)
 		goto out_show;
+	if (has_tf && rep_tagfilter_init(r, "tagfocus", o->tagfocus, &tf) != 0)
+		goto out_from;
 	if (has_ti && rep_tagfilter_init(r, "tagignore", o->tagignore, &ti) != 0)
 		goto out_tf;
 
 	if (has_focus || has_ignore)
 		status = rep_alloc(r, nl);
+	if (has_from)
+		from = rep_alloc(r, nl);
 	for (i = 0; i < nl; i++) {
 		const struct cprof__location *l = &p->locations.items[i];
 
@@ -769,6 +819,11 @@ static int rep_filter(struct cprof__cli_report *r)
 			rep_filter_lines(r, i, &show, true);
 			if (!r->loc_lines[i].hidden)
 				sm = true;
+		}
+		/* after -hide/-show, as pprof applies ShowFrom after them */
+		if (from != NULL && rep_show_from_loc(r, i, &show_from)) {
+			from[i] = 1;
+			sfm = true;
 		}
 	}
 
@@ -801,6 +856,9 @@ static int rep_filter(struct cprof__cli_report *r)
 			if (!visible)
 				continue;
 		}
+		if (from != NULL &&
+		    !rep_show_from_sample(r, &r->p->samples.items[i], from))
+			continue;
 		if (has_tf || has_ti) {
 			bool focused = !has_tf || rep_tagfilter_match(r, &tf, s);
 			bool ignored = has_ti && rep_tagfilter_match(r, &ti, s);
@@ -820,6 +878,8 @@ static int rep_filter(struct cprof__cli_report *r)
 		fprintf(stderr, "Hide expression matched no samples\n");
 	if (has_show && !sm)
 		fprintf(stderr, "Show expression matched no samples\n");
+	if (has_from && !sfm)
+		fprintf(stderr, "ShowFrom expression matched no samples\n");
 	if (has_tf && !tfm)
 		fprintf(stderr, "TagFocus expression matched no samples\n");
 	if (has_ti && !tim)
@@ -828,6 +888,7 @@ static int rep_filter(struct cprof__cli_report *r)
 	rep_add_filter(r, "ignore", o->ignore);
 	rep_add_filter(r, "hide", o->hide);
 	rep_add_filter(r, "show", o->show);
+	rep_add_filter(r, "show_from", o->show_from);
 	rep_add_filter(r, "tagfocus", o->tagfocus);
 	rep_add_filter(r, "tagignore", o->tagignore);
 	rc = 0;
@@ -837,6 +898,9 @@ out_ti:
 out_tf:
 	if (has_tf)
 		rep_tagfilter_fini(&tf);
+out_from:
+	if (has_from)
+		regfree(&show_from);
 out_show:
 	if (has_show)
 		regfree(&show);
@@ -850,6 +914,55 @@ out_focus:
 	if (has_focus)
 		regfree(&focus);
 	return rc;
+}
+
+/* -tagshow/-taghide (FilterTagsByName): the kept samples lose the labels
+ * whose key -tagshow does not match or -taghide matches. The labels are
+ * each sample's own (decoded or merged), so they are compacted in place. */
+static int rep_filter_tag_names(struct cprof__cli_report *r)
+{
+	const struct cprof__cli_ropts *o = r->o;
+	bool has_show = o->tagshow && o->tagshow[0];
+	bool has_hide = o->taghide && o->taghide[0];
+	bool sm = false, hm = false;
+	regex_t show, hide;
+
+	if (!has_show && !has_hide)
+		return 0;
+	if (has_show && cprof__cli_regcomp(&show, o->tagshow, "tagshow") != 0)
+		return 2;
+	if (has_hide && cprof__cli_regcomp(&hide, o->taghide, "taghide") != 0) {
+		if (has_show)
+			regfree(&show);
+		return 2;
+	}
+	for (size_t i = 0; i < r->n_samples; i++) {
+		struct cprof__sample *s = &r->p->samples.items[r->samples[i]];
+		size_t n = 0;
+
+		for (size_t k = 0; k < s->n_labels; k++) {
+			const char *key = cprof__profile_str(r->p, s->labels[k].key);
+			bool shown = !has_show || cprof__cli_match(&show, key);
+			bool hidden = has_hide && cprof__cli_match(&hide, key);
+
+			sm = sm || shown;
+			hm = hm || hidden;
+			if (shown && !hidden)
+				s->labels[n++] = s->labels[k];
+		}
+		s->n_labels = n;
+	}
+	if (has_show && !sm)
+		fprintf(stderr, "TagShow expression matched no samples\n");
+	if (has_hide && !hm)
+		fprintf(stderr, "TagHide expression matched no samples\n");
+	rep_add_filter(r, "tagshow", o->tagshow);
+	rep_add_filter(r, "taghide", o->taghide);
+	if (has_show)
+		regfree(&show);
+	if (has_hide)
+		regfree(&hide);
+	return 0;
 }
 
 /* --- nodes ------------------------------------------------------------ */
@@ -1096,7 +1209,7 @@ int cprof__cli_report_init(struct cprof__cli_report *r,
 	r->dense_locs = true;
 	for (i = 0; i < p->locations.len && r->dense_locs; i++)
 		r->dense_locs = p->locations.items[i].id == i + 1;
-	if (rep_filter(r) != 0)
+	if (rep_filter(r) != 0 || rep_filter_tag_names(r) != 0)
 		return 2;
 	for (i = 0; i < p->locations.len && !r->any_hidden; i++)
 		r->any_hidden = r->loc_lines[i].hidden;

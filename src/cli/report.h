@@ -50,8 +50,11 @@ struct cprof__cli_ropts {
 	const char *ignore;
 	const char *hide;
 	const char *show;
+	const char *show_from;
 	const char *tagfocus;
 	const char *tagignore;
+	const char *tagshow;
+	const char *taghide;
 };
 
 void cprof__cli_ropts_init(struct cprof__cli_ropts *o);
@@ -164,7 +167,7 @@ struct cprof__cli_report {
 	size_t orig_count;
 	size_t dropped_nodes;
 
-	char filters[8][1100];    /* "focus=...", for the legend */
+	char filters[9][1100];    /* "focus=...", for the legend */
 	size_t n_filters;
 };
 

@@ -92,6 +92,22 @@ cd - >/dev/null
 check top -sample_index=alloc_space "$corpus/heap.pb.gz"
 check top -sample_index=inuse_objects "$corpus/heap.pb.gz"
 check top -sample_index=nonesuch "$corpus/heap.pb.gz"
+# -show_from: stacks cut above the outermost match (inside an inlined
+# location too), after -hide; no match drops every sample
+for cmd in top traces tree; do
+	check $cmd -show_from=mix "$corpus/cpu.pb.gz"
+	check $cmd '-show_from=main\.' -hide=step "$corpus/cpu.pb.gz"
+	check $cmd -show_from=runtime "$corpus/heap.pb.gz"
+	check $cmd -show_from=nomatch "$corpus/cprof_cpu.pb.gz"
+done
+check peek . -show_from=mix "$corpus/cpu.pb.gz"
+# -tagshow/-taghide: the labels traces prints, the legend, the warnings
+for opt in -tagshow=worker -taghide=worker -tagshow=nomatch \
+	"-tagshow=w -taghide=tier" "-taghide=worker -tagfocus=worker=alpha"; do
+	check traces $opt "$corpus/cpu.pb.gz"
+	check top $opt "$corpus/goroutine.pb.gz"
+done
+check traces -taghide=bytes "$corpus/raw.pb.gz"
 
 [[ $failed == 0 ]] || fail "$failed of $cases comparisons differ"
 pass "$cases comparisons with go tool pprof agree"
