@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/clock.h"
+#include "base/reentry.h"
 
 uint32_t cprof__trace_tbuf_slots =
 	CPROF_TRACE_DEFAULT_BUFFER_BYTES / CPROF_TRACE_SLOT_BYTES;
@@ -64,6 +65,10 @@ struct cprof__trace_tbuf *cprof__trace_tbuf_self(void)
 
 	if (tb != NULL || tbuf_gone)
 		return tb;
+	/* Called from the wait hooks: a contended tbuf_lock must not come back
+	 * through pthread_mutex_lock's hook into a wait event, and the map
+	 * must not be sampled. */
+	cprof__reentry_enter();
 	pthread_mutex_lock(&tbuf_lock);
 	tb = tbuf_take_locked();
 	if (tb != NULL) {
@@ -78,6 +83,7 @@ struct cprof__trace_tbuf *cprof__trace_tbuf_self(void)
 		tbuf_list = tb;
 	}
 	pthread_mutex_unlock(&tbuf_lock);
+	cprof__reentry_leave();
 	tbuf_self = tb;
 	return tb;
 }
