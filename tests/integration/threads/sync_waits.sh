@@ -53,3 +53,20 @@ for k in $kinds; do
 		fail "debug=0: no stack wait_$k;run_$k: $(grep "$k" "$TMP/g.txt")"
 done
 pass "debug=0 (pprof_dump): each thread's stack starts at its wait function"
+
+# With the mutex and block profiles off, the hooks still leave their
+# breadcrumbs (the threads profile does not depend on them).
+rm -f "$TMP/done"
+export CPROF_MUTEX_FRACTION=0 CPROF_BLOCK_RATE=0
+start_pprof "$TMP/out" "$prog" "$TMP/done"
+unset CPROF_MUTEX_FRACTION CPROF_BLOCK_RATE
+for _ in $(seq 1 100); do grep -q ready "$TMP/out" && break; sleep 0.1; done
+grep -q ready "$TMP/out" || fail "sync_waits never got ready (profiles off)"
+sleep 0.3
+curl -sS -f --max-time 60 -o "$TMP/off.txt" \
+	"http://127.0.0.1:$port/debug/pprof/goroutine?debug=2" || fail "fetch debug=2 (profiles off)"
+touch "$TMP/done"
+wait "$pid" || fail "sync_waits exited with $? (profiles off)"
+grep -E -q '^thread [0-9]+ \[blocked in pthread_mutex_lock for [0-9.]+s, s-mutex_lock\]:$' "$TMP/off.txt" ||
+	fail "profiles off: no crumb for the mutex_lock thread: $(grep s-mutex_lock "$TMP/off.txt")"
+pass "mutex and block profiles off: the waits still leave breadcrumbs"
