@@ -82,7 +82,10 @@ struct cprof_options {
 	/* Bytes of each thread's trace buffer (1024..67108864); 0:
 	 * CPROF_TRACE_BUFFER, else 262144. */
 	int trace_buffer_bytes;
-	void *reserved[9];
+	/* Wall-clock profile rate in Hz (1..1000); 0: CPROF_WALL_HZ, else
+	 * 100. */
+	int wall_hz;
+	void *reserved[8];
 };
 
 /* Starts profiling as the options say. CPROF_EALREADY if already started

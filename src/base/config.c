@@ -354,6 +354,14 @@ static void config_load_trace(struct cprof__config *cfg,
 		CPROF_DEFAULT_TRACE_BUFFER_BYTES);
 }
 
+static void config_load_wall(struct cprof__config *cfg,
+			     const struct cprof_options *o)
+{
+	cfg->wall_hz = config_load_range(o ? o->wall_hz : 0, "wall_hz",
+					 "CPROF_WALL_HZ", 1, CPROF_MAX_WALL_HZ,
+					 CPROF_DEFAULT_WALL_HZ);
+}
+
 static void config_load_unwinder(struct cprof__config *cfg)
 {
 	const char *v = config_env("CPROF_UNWIND");
@@ -380,6 +388,7 @@ void cprof__config_load(struct cprof__config *cfg,
 	config_load_contention(cfg, options);
 	config_load_unwinder(cfg);
 	config_load_trace(cfg, options);
+	config_load_wall(cfg, options);
 }
 
 bool cprof__config_env_activates(void)

@@ -22,6 +22,8 @@
 #define CPROF_DEFAULT_BLOCK_RATE_NS 100000
 #define CPROF_DEFAULT_TRACE_BUFFER_BYTES 262144
 #define CPROF_MAX_TRACE_FLIGHT_SECONDS 3600
+#define CPROF_DEFAULT_WALL_HZ 100
+#define CPROF_MAX_WALL_HZ 1000
 
 enum cprof__unwinder {
 	CPROF_UNWINDER_CFI = 0, /* tables digested from .eh_frame (default) */
@@ -45,6 +47,7 @@ struct cprof__config {
 	char trace_path[CPROF_PATH_MAX];        /* "" when unset */
 	int trace_flight_seconds;               /* 0: no flight recorder */
 	int trace_buffer_bytes;                 /* per thread */
+	int wall_hz;                            /* wall-clock profile rate */
 };
 
 /* Fills *cfg. options may be NULL (environment and defaults only). */

@@ -16,7 +16,8 @@ _Atomic int64_t cprof__contention_lost_events[2];
 
 void cprof__contention_start(long mutex_fraction, long block_rate)
 {
-	int on = (mutex_fraction > 0 ? CPROF_CONTENTION_MUTEX : 0) |
+	int on = CPROF_CONTENTION_WAITS |
+		 (mutex_fraction > 0 ? CPROF_CONTENTION_MUTEX : 0) |
 		 (block_rate > 0 ? CPROF_CONTENTION_BLOCK : 0);
 
 	atomic_store(&cprof__contention_fraction,

@@ -34,6 +34,9 @@
 
 #define CPROF_CONTENTION_MUTEX 0x1
 #define CPROF_CONTENTION_BLOCK 0x2
+/* Always set while cprof runs: the hooks time and mark every wait for the
+ * other consumers of waits (breadcrumbs, the trace, the wall profile). */
+#define CPROF_CONTENTION_WAITS 0x4
 
 /* CPROF_CONTENTION_* bits of the profiles on. Atomic, relaxed. */
 extern __attribute__((visibility("hidden"))) _Atomic int cprof__contention_on;
@@ -64,11 +67,12 @@ struct cprof__wait {
  * is the mutex or rwlock whose waiters the mutex profile counts, or NULL.
  * end: after it returned; `waited` says whether it was a wait the block
  * profile counts (it returned success, a timeout or EOWNERDEAD, not an
- * error found before waiting). Hook context; no lock, no allocation.
+ * error found before waiting). end returns the time it read (cprof__now_ns),
+ * the wait's end for the trace. Hook context; no lock, no allocation.
  */
 void cprof__wait_begin_as(struct cprof__wait *w, const void *lock,
 			  uintptr_t ra);
-void cprof__wait_end_as(struct cprof__wait *w, bool waited);
+int64_t cprof__wait_end_as(struct cprof__wait *w, bool waited);
 
 /* Before the real unlock of `lock`: the delay to charge to this unlock
  * (0 when nobody waited). Hook context. */

@@ -186,7 +186,7 @@ static void contention_block_event(int64_t ns, uintptr_t ra)
 				  ra);
 }
 
-void cprof__wait_end_as(struct cprof__wait *w, bool waited)
+int64_t cprof__wait_end_as(struct cprof__wait *w, bool waited)
 {
 	int64_t now = cprof__now_ns();
 
@@ -196,6 +196,7 @@ void cprof__wait_end_as(struct cprof__wait *w, bool waited)
 					    memory_order_relaxed) &
 		       CPROF_CONTENTION_BLOCK))
 		contention_block_event(now - w->start_ns, w->ra);
+	return now;
 }
 
 int64_t cprof__contention_charge_as(const void *lock)

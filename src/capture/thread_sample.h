@@ -47,7 +47,8 @@ bool cprof__thread_sample_handle_as(const siginfo_t *si, void *uc);
 /* Arms a sample of t (whose tid is tid): sets the request and a one-shot
  * timer on the thread's CPU clock. 0, or CPROF_E* when the signal is not
  * ours, the thread blocks it (it would stay pending and make a later
- * ppoll/pselect/sigsuspend fail with EINTR), or no timer can be made.
+ * ppoll/pselect/sigsuspend fail with EINTR), another sampler's request is
+ * pending on t (CPROF_EBUSY), or no timer can be made.
  * Ordinary threads only. */
 int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 			     struct cprof__thread_sample *req,

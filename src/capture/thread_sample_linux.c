@@ -72,6 +72,7 @@ static bool thread_sample_blocked(pid_t tid, int signo)
 int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 			     struct cprof__thread_sample *req, timer_t *timer)
 {
+	struct cprof__thread_sample *none = NULL;
 	int signo = cprof__cpu_signal_number();
 	int rc;
 
@@ -81,7 +82,12 @@ int cprof__thread_sample_arm(struct cprof__thread *t, pid_t tid,
 		return CPROF_EBUSY;
 	atomic_store_explicit(&req->done, 0, memory_order_relaxed);
 	req->depth = 0;
-	atomic_store_explicit(&t->sample_req, req, memory_order_release);
+	/* Another sampler's request (the wall profile's beside a threads
+	 * dump) is left alone: one request per thread at a time. */
+	if (!atomic_compare_exchange_strong_explicit(&t->sample_req, &none, req,
+						     memory_order_release,
+						     memory_order_relaxed))
+		return CPROF_EBUSY;
 	rc = cprof__cpu_timer_oneshot(tid, signo, CPROF_SAMPLE_COOKIE, timer);
 	if (rc != 0)
 		atomic_store_explicit(&t->sample_req, NULL,

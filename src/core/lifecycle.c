@@ -42,6 +42,7 @@
 #include "profiles/goroutine.h"
 #include "profiles/heap.h"
 #include "profiles/threadcreate.h"
+#include "profiles/wall.h"
 #include "symbolize/symbolize.h"
 #include "trace/trace.h"
 
@@ -177,6 +178,7 @@ static void lifecycle_atfork_child(void)
 	cprof__collector_atfork_child();
 	cprof__contention_atfork_child();
 	cprof__cpu_atfork_child();
+	cprof__wall_atfork_child();
 	cprof__http_atfork_child();
 	cprof__symbolize_atfork_child();
 	memset(&lifecycle, 0, sizeof(lifecycle));
@@ -229,6 +231,7 @@ static void lifecycle_start_trace(const struct cprof__config *cfg)
 	int rc;
 
 	cprof__trace_configure((uint32_t)cfg->trace_buffer_bytes, cfg->cpu_hz);
+	cprof__wall_configure(cfg->wall_hz);
 	if (cfg->trace_path[0] != '\0') {
 		rc = cprof__trace_begin();
 		if (rc == 0) {
@@ -312,6 +315,7 @@ void cprof__lifecycle_stop(void)
 	cprof__contention_stop();
 	cprof__trace_stop_all();
 	lifecycle.flight = false;
+	cprof__wall_fini();
 	cprof__cpu_fini();
 	if (lifecycle.collector)
 		cprof__collector_stop();

@@ -30,7 +30,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -43,6 +45,7 @@
 #include "capture/crumb.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
+#include "trace/trace.h"
 
 /* The real function behind each wrapper; set once, read racily (a pointer
  * store is atomic on x86-64, and every thread stores the same value). */
@@ -51,6 +54,31 @@
 static void *blocking_resolve(const char *name)
 {
 	return dlsym(RTLD_NEXT, name);
+}
+
+/*
+ * Opens the trace's wait interval for a wrapped call (kind sleep for the
+ * sleep family, call for the rest) when a trace runs: one load when none
+ * does. Only the outermost wrapped call (crumb depth 1) is traced: a host
+ * signal handler's read() inside a sleep, or inside the trace's own event
+ * writing (which the wrapper does with its crumb still entered), is not.
+ * The wrapper then MUST call cprof__trace_wait_end itself, before it
+ * leaves the crumb.
+ */
+static inline bool blocking_trace_begin(const struct cprof__thread *t,
+					const char *call)
+{
+	static const char *const sleeps[] = {"sleep", "usleep", "nanosleep",
+					     "clock_nanosleep"};
+	int kind = CPROF_TRACE_WAIT_CALL;
+
+	if (!cprof__trace_on() || t == NULL || t->crumb.depth != 1)
+		return false;
+	for (size_t i = 0; i < sizeof(sleeps) / sizeof(sleeps[0]); i++)
+		if (strcmp(call, sleeps[i]) == 0)
+			kind = CPROF_TRACE_WAIT_SLEEP;
+	cprof__trace_wait_begin(kind, call);
+	return true;
 }
 
 /*
@@ -69,6 +97,7 @@ static void *blocking_resolve(const char *name)
 	CPROF_API ret name params                                             \
 	{                                                                     \
 		struct cprof__thread *t;                                      \
+		bool traced;                                                  \
 		ret rc;                                                       \
 		int saved;                                                    \
                                                                               \
@@ -79,8 +108,11 @@ static void *blocking_resolve(const char *name)
 			return (ret)-1;                                       \
 		}                                                             \
 		t = CPROF_CRUMB_ENTER(crumb);                                 \
+		traced = blocking_trace_begin(t, crumb);                      \
 		rc = BLOCKING_REAL(name) args;                                \
 		saved = errno;                                                \
+		if (traced)                                                   \
+			cprof__trace_wait_end();                              \
 		cprof__crumb_leave_as(t);                                     \
 		errno = saved;                                                \
 		return rc;                                                    \

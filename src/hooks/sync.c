@@ -21,7 +21,10 @@
  * own code takes pthread mutexes) everything passes straight through.
  *
  * Each hook has one begin and one end of its wait (cprof__wait_begin_as,
- * cprof__wait_end_as), where other consumers of waits (the trace) belong.
+ * cprof__wait_end_as), in a helper the hook reaches by a tail call (SYNC_WAIT
+ * below): a breadcrumb for the time the real call blocks (the threads and
+ * wall profiles name the call and walk the waiter's stack from it) and a
+ * trace wait interval timed by the same two clock reads.
  *
  * pthread_cond_wait and pthread_cond_timedwait have two versions in glibc;
  * ours are GLIBC_2.3.2 (libcprof.map) and call that version, so programs
@@ -37,8 +40,10 @@
 
 #include "base/reentry.h"
 #include "capture/contention.h"
+#include "capture/crumb.h"
 #include "cprof.h"
 #include "hooks/hooks.h"
+#include "trace/trace.h"
 
 typedef int (*sync_mutex_fn)(pthread_mutex_t *);
 typedef int (*sync_rwlock_fn)(pthread_rwlock_t *);
@@ -211,6 +216,33 @@ enum sync_variant { SYNC_PLAIN, SYNC_TIMED, SYNC_CLOCK };
 
 #define SYNC_RA() ((uintptr_t)__builtin_return_address(0))
 
+/*
+ * The two ends of a wait, in the helpers below (which the hooks reach by a
+ * tail call: their own return address is then the host's call site ra).
+ * Begin leaves a breadcrumb named call, taken from the helper's frame, so
+ * it starts at the host's call site; a build where the hook did not make
+ * the tail call (the frame above would be the hook's) leaves none rather
+ * than a wrong one. End records the trace's wait interval with the two
+ * times the contention code read (its stack starts at the helper's caller,
+ * the host's call site), then leaves the crumb.
+ */
+#define SYNC_WAIT_BEGIN(w, lock, ra, call)                                    \
+	struct cprof__thread *sync_crumb_ =                                   \
+		__builtin_return_address(0) == (void *)(ra)                   \
+			? CPROF_CRUMB_ENTER(call)                             \
+			: NULL;                                               \
+	cprof__wait_begin_as((w), (lock), (ra))
+#define SYNC_WAIT_END(w, waited, call)                                        \
+	do {                                                                  \
+		int64_t end_ = cprof__wait_end_as((w), (waited));             \
+		if (cprof__trace_on())                                        \
+			cprof__trace_wait_interval(CPROF_TRACE_WAIT_LOCK,     \
+						   (call), (w)->start_ns,     \
+						   end_,                      \
+						   __builtin_frame_address(0)); \
+		cprof__crumb_leave_as(sync_crumb_);                           \
+	} while (0)
+
 /* ---- mutexes ---- */
 
 static __attribute__((noinline)) int
@@ -220,14 +252,18 @@ sync_mutex_wait(pthread_mutex_t *m, clockid_t clock, const struct timespec *t,
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
-	cprof__wait_begin_as(&w, m, ra);
+	static const char *const calls[] = {"pthread_mutex_lock",
+					    "pthread_mutex_timedlock",
+					    "pthread_mutex_clocklock"};
+	SYNC_WAIT_BEGIN(&w, m, ra, calls[kind]);
 	if (kind == SYNC_PLAIN)
 		rc = sync_real.mutex_lock(m);
 	else if (kind == SYNC_TIMED)
 		rc = sync_real.mutex_timedlock(m, t);
 	else
 		rc = sync_real.mutex_clocklock(m, clock, t);
-	cprof__wait_end_as(&w, sync_lock_waited(rc));
+	SYNC_WAIT_END(&w, sync_lock_waited(rc), calls[kind]);
+
 	errno = saved_errno;
 	return rc;
 }
@@ -375,9 +411,17 @@ sync_rw_wait(pthread_rwlock_t *l, enum sync_rw_kind kind, clockid_t clock,
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
-	cprof__wait_begin_as(&w, l, ra);
+	static const char *const calls[] = {
+		[SYNC_RD] = "pthread_rwlock_rdlock",
+		[SYNC_WR] = "pthread_rwlock_wrlock",
+		[SYNC_TIMED_RD] = "pthread_rwlock_timedrdlock",
+		[SYNC_TIMED_WR] = "pthread_rwlock_timedwrlock",
+		[SYNC_CLOCK_RD] = "pthread_rwlock_clockrdlock",
+		[SYNC_CLOCK_WR] = "pthread_rwlock_clockwrlock",
+	};
+	SYNC_WAIT_BEGIN(&w, l, ra, calls[kind]);
 	rc = sync_rw_call(l, kind, clock, t);
-	cprof__wait_end_as(&w, sync_lock_waited(rc));
+	SYNC_WAIT_END(&w, sync_lock_waited(rc), calls[kind]);
 	errno = saved_errno;
 	return rc;
 }
@@ -474,6 +518,9 @@ static __attribute__((noinline)) int
 sync_cond(pthread_cond_t *c, pthread_mutex_t *m, enum sync_variant kind,
 	  clockid_t clock, const struct timespec *t, uintptr_t ra)
 {
+	static const char *const calls[] = {"pthread_cond_wait",
+					    "pthread_cond_timedwait",
+					    "pthread_cond_clockwait"};
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 	int64_t delay = atomic_load_explicit(&cprof__contention_pending,
@@ -481,14 +528,14 @@ sync_cond(pthread_cond_t *c, pthread_mutex_t *m, enum sync_variant kind,
 				? cprof__contention_charge_as(m)
 				: 0;
 
-	cprof__wait_begin_as(&w, NULL, ra);
+	SYNC_WAIT_BEGIN(&w, NULL, ra, calls[kind]);
 	if (kind == SYNC_PLAIN)
 		rc = sync_real.cond_wait(c, m);
 	else if (kind == SYNC_TIMED)
 		rc = sync_real.cond_timedwait(c, m, t);
 	else
 		rc = sync_real.cond_clockwait(c, m, clock, t);
-	cprof__wait_end_as(&w, rc == 0 || rc == ETIMEDOUT);
+	SYNC_WAIT_END(&w, rc == 0 || rc == ETIMEDOUT, calls[kind]);
 	if (delay > 0)
 		cprof__contention_mutex_event_as(delay, ra);
 	errno = saved_errno;
@@ -536,14 +583,17 @@ sync_join(pthread_t th, void **ret, enum sync_variant kind, clockid_t clock,
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
-	cprof__wait_begin_as(&w, NULL, ra);
+	static const char *const calls[] = {"pthread_join",
+					    "pthread_timedjoin_np",
+					    "pthread_clockjoin_np"};
+	SYNC_WAIT_BEGIN(&w, NULL, ra, calls[kind]);
 	if (kind == SYNC_PLAIN)
 		rc = sync_real.join(th, ret);
 	else if (kind == SYNC_TIMED)
 		rc = sync_real.timedjoin(th, ret, t);
 	else
 		rc = sync_real.clockjoin(th, ret, clock, t);
-	cprof__wait_end_as(&w, rc == 0 || rc == ETIMEDOUT);
+	SYNC_WAIT_END(&w, rc == 0 || rc == ETIMEDOUT, calls[kind]);
 	errno = saved_errno;
 	return rc;
 }
@@ -589,7 +639,9 @@ sync_sem(sem_t *s, enum sync_variant kind, clockid_t clock,
 	struct cprof__wait w;
 	int rc, err;
 
-	cprof__wait_begin_as(&w, NULL, ra);
+	static const char *const calls[] = {"sem_wait", "sem_timedwait",
+					    "sem_clockwait"};
+	SYNC_WAIT_BEGIN(&w, NULL, ra, calls[kind]);
 	if (kind == SYNC_PLAIN)
 		rc = sync_real.sem_wait(s);
 	else if (kind == SYNC_TIMED)
@@ -597,7 +649,8 @@ sync_sem(sem_t *s, enum sync_variant kind, clockid_t clock,
 	else
 		rc = sync_real.sem_clockwait(s, clock, t);
 	err = errno;
-	cprof__wait_end_as(&w, rc == 0 || err == ETIMEDOUT || err == EINTR);
+	SYNC_WAIT_END(&w, rc == 0 || err == ETIMEDOUT || err == EINTR,
+		      calls[kind]);
 	errno = err;
 	return rc;
 }
@@ -664,9 +717,10 @@ static __attribute__((noinline)) int sync_barrier(pthread_barrier_t *b,
 	struct cprof__wait w;
 	int saved_errno = errno, rc;
 
-	cprof__wait_begin_as(&w, NULL, ra);
+	SYNC_WAIT_BEGIN(&w, NULL, ra, "pthread_barrier_wait");
 	rc = sync_real.barrier_wait(b);
-	cprof__wait_end_as(&w, rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD);
+	SYNC_WAIT_END(&w, rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD,
+		      "pthread_barrier_wait");
 	errno = saved_errno;
 	return rc;
 }

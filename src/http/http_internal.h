@@ -112,6 +112,15 @@ void cprof__http_serve_named(const struct cprof__http_request *req,
 			     struct cprof__http_reply *reply);
 void cprof__http_serve_trace(const struct cprof__http_request *req,
 			     struct cprof__http_reply *reply);
+void cprof__http_serve_wall(const struct cprof__http_request *req,
+			    struct cprof__http_reply *reply);
+/* profile_cpu.c, for every timed profile: Go's seconds parameter (ParseInt,
+ * missing, bad or <= 0: 30), and the reply with a profile (or the error
+ * that left p NULL). */
+int64_t cprof__http_profile_seconds(const struct cprof__http_request *req);
+struct cprof__profile;
+void cprof__http_reply_profile(struct cprof__profile *p, int error,
+			       struct cprof__http_reply *reply);
 
 /* routes.c: the MHD access handler (for files that include microhttpd.h). */
 #ifdef MHD_VERSION

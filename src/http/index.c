@@ -5,7 +5,7 @@
  * link to it): title, the debug=1 hint, a Count/Profile table linking
  * "<name>?debug=1", the full-dump link when a goroutine profile exists, and
  * a description per entry. Entries are the registry's named profiles plus
- * cmdline and profile and trace, sorted by name as
+ * cmdline, profile, trace and wall (cprof's own), sorted by name as
  * Go sorts them (bytewise).
  */
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "http/http_internal.h"
 #include "profiles/registry.h"
 
-#define INDEX_MAX_ENTRIES (CPROF_MAX_NAMED_PROFILES + 3)
+#define INDEX_MAX_ENTRIES (CPROF_MAX_NAMED_PROFILES + 4)
 
 struct index_entry {
 	const char *name;
@@ -65,7 +65,7 @@ static int index_collect(struct index_entry *e, bool *has_goroutine)
 
 	list = cprof__registry_list(&n_list);
 	*has_goroutine = false;
-	for (i = 0; i < n_list && n < INDEX_MAX_ENTRIES - 3; i++) {
+	for (i = 0; i < n_list && n < INDEX_MAX_ENTRIES - 4; i++) {
 		const struct cprof__named_profile *p = list[i];
 
 		e[n].name = p->name;
@@ -86,6 +86,11 @@ static int index_collect(struct index_entry *e, bool *has_goroutine)
 		"Event JSON: open it in Perfetto UI or chrome://tracing, or "
 		"with cprof trace). Set the duration with the seconds "
 		"parameter (default 1).", 0};
+	e[n++] = (struct index_entry){"wall",
+		"Wall-clock profile (cprof's, not Go's): every thread sampled "
+		"at CPROF_WALL_HZ whether it runs or waits, so time blocked on "
+		"locks and I/O shows. Set the duration with the seconds "
+		"parameter (default 30).", 0};
 	qsort(e, (size_t)n, sizeof(*e), index_compare);
 	return n;
 }

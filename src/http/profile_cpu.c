@@ -20,7 +20,7 @@
 #include "pprof/pprof.h"
 #include "profiles/cpu.h"
 
-static int64_t cpu_seconds(const struct cprof__http_request *req)
+int64_t cprof__http_profile_seconds(const struct cprof__http_request *req)
 {
 	struct cprof__buf v;
 	int64_t sec;
@@ -36,8 +36,8 @@ static int64_t cpu_seconds(const struct cprof__http_request *req)
 	return sec;
 }
 
-static void cpu_reply(struct cprof__profile *p, int error,
-		      struct cprof__http_reply *reply)
+void cprof__http_reply_profile(struct cprof__profile *p, int error,
+			       struct cprof__http_reply *reply)
 {
 	if (p == NULL) {
 		cprof__http_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -58,7 +58,7 @@ static void cpu_reply(struct cprof__profile *p, int error,
 void cprof__http_serve_cpu(const struct cprof__http_request *req,
 			   struct cprof__http_reply *reply)
 {
-	int64_t seconds = cpu_seconds(req);
+	int64_t seconds = cprof__http_profile_seconds(req);
 	struct cprof__profile *p;
 	enum cprof__http_wait_end end;
 	int error;
@@ -74,7 +74,7 @@ void cprof__http_serve_cpu(const struct cprof__http_request *req,
 	end = cprof__http_wait(req->fd, seconds);
 	p = cprof__cpu_end(&error);
 	if (end == CPROF_HTTP_WAIT_ELAPSED) {
-		cpu_reply(p, error, reply);
+		cprof__http_reply_profile(p, error, reply);
 	} else {
 		/* Nobody to send it to: the session still had to end. */
 		reply->drop = true;

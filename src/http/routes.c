@@ -136,6 +136,8 @@ static void routes_pprof(const struct cprof__http_request *req,
 		cprof__http_serve_cpu(req, reply);
 	else if (routes_path_is(req, ROUTES_PREFIX "trace"))
 		cprof__http_serve_trace(req, reply);
+	else if (routes_path_is(req, ROUTES_PREFIX "wall"))
+		cprof__http_serve_wall(req, reply);
 	else
 		cprof__http_serve_named(req, rest, rest_len, reply);
 }

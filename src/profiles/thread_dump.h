@@ -67,5 +67,15 @@ int cprof__thread_dump_take(struct cprof__thread_dump *d);
 void cprof__thread_dump_fini(struct cprof__thread_dump *d);
 /* The number of live non-internal threads (the index page's count). */
 long cprof__thread_dump_count(void);
+/*
+ * One thread by methods 1 and 2 only (no signal, no wait), for samplers
+ * that look at the threads again and again (the wall profile): true when
+ * t, whose tid is tid, is blocked; then e holds its state, call and stack
+ * (name, labels and creator are left as they were). scratch holds
+ * CPROF_THREAD_DUMP_STACK_BYTES bytes.
+ */
+bool cprof__thread_dump_blocked(struct cprof__thread *t, pid_t tid,
+				unsigned char *scratch,
+				struct cprof__thread_dump_entry *e);
 
 #endif

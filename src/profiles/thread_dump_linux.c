@@ -533,3 +533,16 @@ long cprof__thread_dump_count(void)
 	cprof__threads_each(td_count_each, &n);
 	return n;
 }
+
+bool cprof__thread_dump_blocked(struct cprof__thread *t, pid_t tid,
+				unsigned char *scratch,
+				struct cprof__thread_dump_entry *e)
+{
+	struct td_ctx c = {.copy = scratch};
+	struct td_ref r = {t, tid};
+
+	e->tid = tid;
+	e->wait_ns = -1;
+	e->depth = 0;
+	return td_blocked(&c, &r, e);
+}

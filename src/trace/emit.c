@@ -161,9 +161,11 @@ __attribute__((noinline)) void cprof__trace_wait_end(void)
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
+/* Inside an open wait (the host's cprof_trace_wait_begin around a lock) it is
+ * a nested wait, ignored like a nested begin. */
 void cprof__trace_wait_interval(int kind, const char *call, int64_t begin_ns,
 				int64_t end_ns, const void *hook_frame)
 {
-	if (cprof__trace_on())
+	if (cprof__trace_on() && emit_open_wait.depth == 0)
 		emit_wait(kind, call, begin_ns, end_ns, hook_frame, 0);
 }

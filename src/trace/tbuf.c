@@ -65,8 +65,9 @@ struct cprof__trace_tbuf *cprof__trace_tbuf_self(void)
 
 	if (tb != NULL || tbuf_gone)
 		return tb;
-	/* tbuf_lock is cprof's: the guard keeps it out of the host's mutex and
-	 * block profiles (this runs on host threads). */
+	/* Called from the wait hooks: a contended tbuf_lock must not come back
+	 * through pthread_mutex_lock's hook into a wait event, and the map
+	 * must not be sampled. */
 	cprof__reentry_enter();
 	pthread_mutex_lock(&tbuf_lock);
 	tb = tbuf_take_locked();

@@ -7,17 +7,25 @@
  *            inside them), inside a task "job" whose parent is the task
  *            "request" begun by main, logging once per region;
  *   waiter   waits --waits times --wait-ms each inside the public wait API
- *            (kind lock, "fake_lock"), as cprof's hooks will, then sleeps
- *            --wait-ms once more, timed by itself and reported with
- *            cprof_trace_wait (kind sleep, "timed_sleep").
+ *            (kind lock, "fake_lock"), then sleeps --wait-ms once more
+ *            in a raw system call (unseen by the hooks),
+ *            timed by itself and reported with cprof_trace_wait (kind
+ *            sleep, "timed_sleep");
+ *   sleeper  sleeps --sleeps times --sleep-ms each (nanosleep);
+ *   locker   waits --locks times in pthread_mutex_lock (in lock_wait) for
+ *            a mutex that holder holds --lock-ms each time (the two hand
+ *            over through pipes, so the locker's only lock waits are
+ *            those).
  * Then it prints what it measured:
  *
  *   truth burner_cpu_ns=N region_p50_ns=N region_max_ns=N regions=N
- *         waits=N wait_total_ns=N timed_ns=N
+ *         waits=N wait_total_ns=N timed_ns=N sleep_total_ns=N lock_wait_ns=N
  *
  * region_p50_ns and region_max_ns are the median (nearest rank) and
  * longest measured region (CLOCK_MONOTONIC); wait_total_ns the measured
- * time inside the fake_lock waits, timed_ns that of the timed sleep.
+ * time inside the fake_lock waits, timed_ns that of the timed sleep,
+ * sleep_total_ns the sleeper's in nanosleep and
+ * lock_wait_ns the locker's in pthread_mutex_lock.
  * --burst N logs N messages from main as fast as it can (to overflow a
  * small trace buffer).
  * --loop repeats the threads' work until killed (for the HTTP tests), and
@@ -29,12 +37,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cprof.h"
 
 static int burn_ms = 300, regions = 10, region_ms = 30, waits = 5;
 static int wait_ms = 40, loop, burst;
+static int sleeps = 5, sleep_each_ms = 40, locks = 5, lock_ms = 40;
+static int64_t sleep_total_ns, lock_wait_ns;
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static int to_locker[2], to_holder[2];
 static unsigned long long request_task;
 static int64_t region_ns[4096], burner_cpu_ns, wait_total_ns, timed_ns;
 static int n_region_ns;
@@ -52,6 +66,16 @@ static void sleep_ms(int ms)
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
 
 	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* A sleep cprof's hooks do not see (a raw system call, as a runtime with its
+ * own syscalls or io_uring makes): the kind of wait cprof_trace_wait is for. */
+static void raw_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	while (syscall(SYS_nanosleep, &ts, &ts) != 0)
 		;
 }
 
@@ -117,7 +141,7 @@ static __attribute__((noinline)) void timed_sleep_wait(void)
 {
 	int64_t t0 = now_ns(CLOCK_MONOTONIC), t1;
 
-	sleep_ms(wait_ms);
+	raw_sleep_ms(wait_ms);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	cprof_trace_wait(CPROF_TRACE_WAIT_SLEEP, "timed_sleep", t0, t1);
 	timed_ns += t1 - t0; /* not a tail call */
@@ -135,6 +159,78 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
+static __attribute__((noinline)) void sleep_once(void)
+{
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+	sleep_ms(sleep_each_ms);
+	sleep_total_ns += now_ns(CLOCK_MONOTONIC) - t0;
+}
+
+static void *sleeper(void *arg)
+{
+	pthread_setname_np(pthread_self(), "sleeper");
+	do {
+		for (int i = 0; i < sleeps; i++)
+			sleep_once();
+	} while (loop);
+	return NULL;
+}
+
+static void pass_token(int fd)
+{
+	char c = 1;
+
+	if (write(fd, &c, 1) != 1)
+		abort();
+}
+
+static void take_token(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		abort();
+}
+
+/* Holds the mutex lock_ms while the locker waits for it, each round. */
+static void *holder(void *arg)
+{
+	pthread_setname_np(pthread_self(), "holder");
+	do {
+		for (int i = 0; i < locks; i++) {
+			pthread_mutex_lock(&held_lock);
+			pass_token(to_locker[1]);
+			sleep_ms(lock_ms);
+			pthread_mutex_unlock(&held_lock);
+			take_token(to_holder[0]);
+		}
+	} while (loop);
+	return NULL;
+}
+
+static __attribute__((noinline)) void lock_wait(void)
+{
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+	pthread_mutex_lock(&held_lock);
+	lock_wait_ns += now_ns(CLOCK_MONOTONIC) - t0;
+	pthread_mutex_unlock(&held_lock);
+}
+
+static void *locker(void *arg)
+{
+	pthread_setname_np(pthread_self(), "locker");
+	do {
+		for (int i = 0; i < locks; i++) {
+			take_token(to_locker[0]);
+			lock_wait();
+			pass_token(to_holder[1]);
+		}
+	} while (loop);
+	return NULL;
+}
+
 static int cmp_ns(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -145,7 +241,7 @@ static int cmp_ns(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	const char *flight = NULL;
-	pthread_t t[3];
+	pthread_t t[6];
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -165,15 +261,28 @@ int main(int argc, char **argv)
 			flight = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--burst") == 0)
 			burst = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--sleeps") == 0)
+			sleeps = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--sleep-ms") == 0)
+			sleep_each_ms = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--locks") == 0)
+			locks = atoi(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--lock-ms") == 0)
+			lock_ms = atoi(argv[++i]);
 	}
 	request_task = cprof_trace_task_begin(0, "request");
 	cprof_trace_log(request_task, "start", "threads starting");
 	pthread_create(&t[0], NULL, burner, NULL);
 	pthread_create(&t[1], NULL, region_worker, NULL);
+	if (pipe(to_locker) != 0 || pipe(to_holder) != 0)
+		return 1;
 	pthread_create(&t[2], NULL, waiter, NULL);
+	pthread_create(&t[3], NULL, sleeper, NULL);
+	pthread_create(&t[4], NULL, holder, NULL);
+	pthread_create(&t[5], NULL, locker, NULL);
 	for (int i = 0; i < burst; i++)
 		cprof_trace_log(request_task, "burst", "as fast as it can");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 6; i++)
 		pthread_join(t[i], NULL);
 	cprof_trace_task_end(request_task);
 	if (flight != NULL && (rc = cprof_trace_flight_write(flight)) != 0)
@@ -181,11 +290,13 @@ int main(int argc, char **argv)
 			cprof_strerror(rc));
 	qsort(region_ns, (size_t)n_region_ns, sizeof(region_ns[0]), cmp_ns);
 	printf("truth burner_cpu_ns=%lld region_p50_ns=%lld region_max_ns=%lld "
-	       "regions=%d waits=%d wait_total_ns=%lld timed_ns=%lld\n",
+	       "regions=%d waits=%d wait_total_ns=%lld timed_ns=%lld "
+	       "sleep_total_ns=%lld lock_wait_ns=%lld\n",
 	       (long long)burner_cpu_ns,
 	       (long long)(n_region_ns ? region_ns[(n_region_ns + 1) / 2 - 1] : 0),
 	       (long long)(n_region_ns ? region_ns[n_region_ns - 1] : 0),
 	       n_region_ns, waits, (long long)wait_total_ns,
-	       (long long)timed_ns);
+	       (long long)timed_ns, (long long)sleep_total_ns,
+	       (long long)lock_wait_ns);
 	return rc != 0;
 }

@@ -41,7 +41,7 @@ ok "index"
 
 # --- every profile the library lists is served, in both forms
 for n in $(grep -o "debug=1'>[^<]*<" "$TMP/body" | sed "s/debug=1'>//; s/<//"); do
-	case $n in cmdline|profile|trace) continue ;; esac
+	case $n in cmdline|profile|trace|wall) continue ;; esac # timed: their own tests
 	fetch "/debug/pprof/$n"
 	expect_status 200
 	expect_header Content-Type "application/octet-stream"

@@ -44,9 +44,9 @@ pass "21 dumps: zero EINTR and no early return in $(wc -w <<<"$kinds burn main")
 # debug=2, per kind.
 state_of() {
 	case $1 in
-	sem_wait | cond_wait) echo "blocked in unwrapped syscall [0-9]+ \\(futex\\)" ;;
 	fgets) echo "blocked in unwrapped syscall [0-9]+ \\((read|futex)\\)" ;;
 	write) echo "blocked in unwrapped syscall [0-9]+ \\(write\\)" ;;
+	cond_wait) echo "blocked in pthread_cond_wait for [0-9.]+s" ;;
 	burn) echo "running" ;;
 	labeled) echo "sleeping in nanosleep for [0-9.]+s" ;;
 	nanosleep | usleep | clock_nanosleep | sleep) echo "sleeping in $1 for [0-9.]+s" ;;

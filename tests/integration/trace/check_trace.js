@@ -14,7 +14,9 @@
 // period), then regions_n, region_p50_ms, region_max_ms, waits_n and per
 // wait name: wait_<name>_n, _ms (total), _cat, _stack (the frames of its
 // first wait with a stack, leaf first),
-// tasks (name:parent-name pairs), logs_<category> counts.
+// tasks (name:parent-name pairs), logs_<category> counts, and per thread
+// name T and wait name W: wait_T_W_n, wait_T_W_ms, wait_T_W_cat and
+// wait_T_W_stack (of its first wait).
 "use strict";
 const fs = require("fs");
 const zlib = require("zlib");
@@ -149,4 +151,15 @@ out.tasks = [...tasks.values()]
 	.map((x) => `${x.name}:${x.parent ? (tasks.get(String(x.parent)) || { name: "?" }).name : "-"}`)
 	.join(",");
 for (const [k, v] of Object.entries(logs)) out[`logs_${k}`] = v;
+for (const w of waits) {
+	const key = `wait_${names.get(w.thread) || w.thread}_${w.name}`;
+	if (out[`${key}_n`] === undefined) {
+		out[`${key}_n`] = 0;
+		out[`${key}_ms`] = 0;
+		out[`${key}_stack`] = w.stack.join(";");
+		out[`${key}_cat`] = w.cat;
+	}
+	out[`${key}_n`]++;
+	out[`${key}_ms`] += w.ms;
+}
 for (const [k, v] of Object.entries(out)) console.log(`${k}=${v}`);

@@ -3,9 +3,11 @@
 # Asserted, through a standard JSON parser (node) and through `cprof trace`:
 # the format's rules (check_trace.js); the burner's CPU time, the regions'
 # median and longest length, the waits' total, each within 10 % of what the
-# program measured; the wait's stack; the task's parent; the logs; the
-# thread names; the -pprof profiles as go tool pprof reads them; a .gz path
-# gives a gzip'd trace.
+# program measured; the sleeper's nanosleeps and the locker's waits in
+# pthread_mutex_lock, recorded by cprof's own hooks, within 10 % too and
+# with the waiting function on top of their stacks, and their kinds; the
+# task's parent; the logs; the thread names; the -pprof profiles as go
+# tool pprof reads them; a .gz path gives a gzip'd trace.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/lib_trace.sh"
 
@@ -39,10 +41,29 @@ within "timed_sleep ms" "$(val wait_timed_sleep_ms)" \
 [[ $(val wait_timed_sleep_stack) == timed_sleep_wait\;waiter\;* ]] ||
 	fail "the timed_sleep stack is $(val wait_timed_sleep_stack)"
 pass "timed_sleep stack $(val wait_timed_sleep_stack)"
+
+# The waits cprof's hooks record: nanosleep (kind sleep) and a contended
+# pthread_mutex_lock (kind lock), each stack starting at the host's call.
+ms() { awk -v n="$(val "$1" "$TMP/truth")" 'BEGIN { print n / 1e6 }'; }
+[[ $(val wait_sleeper_nanosleep_n) == 5 ]] ||
+	fail "sleeper: $(val wait_sleeper_nanosleep_n) nanosleeps, want 5"
+within "sleeper nanosleep ms" "$(val wait_sleeper_nanosleep_ms)" "$(ms sleep_total_ns)" 10
+[[ $(val wait_sleeper_nanosleep_stack) == sleep_ms\;sleep_once\;sleeper\;* ]] ||
+	fail "the nanosleep's stack is $(val wait_sleeper_nanosleep_stack)"
+[[ $(val wait_locker_pthread_mutex_lock_n) == 5 ]] ||
+	fail "locker: $(val wait_locker_pthread_mutex_lock_n) lock waits, want 5"
+within "locker pthread_mutex_lock ms" "$(val wait_locker_pthread_mutex_lock_ms)" \
+	"$(ms lock_wait_ns)" 10
+[[ $(val wait_locker_pthread_mutex_lock_stack) == lock_wait\;locker\;* ]] ||
+	fail "the lock wait's stack is $(val wait_locker_pthread_mutex_lock_stack)"
+[[ $(val wait_sleeper_nanosleep_cat) == sleep && $(val wait_locker_pthread_mutex_lock_cat) == lock &&
+	$(val wait_locker_read_cat) == syscall ]] ||
+	fail "wait kinds: nanosleep $(val wait_sleeper_nanosleep_cat), pthread_mutex_lock $(val wait_locker_pthread_mutex_lock_cat), read $(val wait_locker_read_cat)"
+pass "hooks: nanosleep $(val wait_sleeper_nanosleep_stack), pthread_mutex_lock $(val wait_locker_pthread_mutex_lock_stack)"
 [[ $(val tasks) == *job:request* ]] || fail "tasks: $(val tasks)"
 [[ $(val logs_progress) == 10 && $(val logs_start) == 1 ]] ||
 	fail "logs: progress $(val logs_progress), start $(val logs_start)"
-for t in burner regions waiter; do
+for t in burner regions waiter sleeper holder locker; do
 	[[ ,$(val threads), == *,$t,* ]] || fail "no thread named $t"
 done
 # The three joined threads exited before the program wrote the trace.
@@ -60,6 +81,10 @@ within "cprof trace: waiter locks ms" "$(row waiter | awk '{ print $5 }')" \
 	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 within "cprof trace: waiter sleeping ms" "$(row waiter | awk '{ print $7 }')" \
 	"$(awk -v n="$(val timed_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+within "cprof trace: locker locks ms" "$(row locker | awk '{ print $5 }')" \
+	"$(ms lock_wait_ns)" 10
+within "cprof trace: sleeper sleeping ms" "$(row sleeper | awk '{ print $7 }')" \
+	"$(ms sleep_total_ns)" 10
 within "cprof trace: region work p50 ms" "$(span work | awk '{ print $3 }')" \
 	"$(awk -v n="$(val region_p50_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
 within "cprof trace: region work max ms" "$(span work | awk '{ print $6 }')" \
@@ -72,10 +97,10 @@ grep -q '^Threads alive' "$TMP/report" || fail "no thread count over time"
 	fail "-pprof sync failed"
 top=$(pprof_top "$TMP/sync.pb.gz")
 echo "$top" | head -8
-[[ $(pprof_cum_pct "$top" fake_lock_wait) == 100 ]] ||
-	fail "sync profile: fake_lock_wait is not 100 %"
-within "sync profile total ms" "$(pprof_total_ms "$top")" \
-	"$(awk -v n="$(val wait_total_ns "$TMP/truth")" 'BEGIN { print n / 1e6 }')" 10
+# cum ms of a function in -top -unit=ms
+cum_ms() { awk -v f="$1" '$6 == f { sub("ms", "", $4); print $4 }' <<<"$top"; }
+within "sync profile: fake_lock_wait ms" "$(cum_ms fake_lock_wait)" "$(ms wait_total_ns)" 10
+within "sync profile: lock_wait ms" "$(cum_ms lock_wait)" "$(ms lock_wait_ns)" 10
 "$CLI" trace -pprof cpu -o "$TMP/cpu.pb.gz" "$TMP/trace.json" ||
 	fail "-pprof cpu failed"
 "$CLI" top "$TMP/cpu.pb.gz" | grep -q burn_cpu || fail "cprof top: no burn_cpu"
