@@ -49,6 +49,12 @@ struct cprof__thread {
 	/* The CPU timer of the running CPU session; registry lock. */
 	bool has_timer;
 	timer_t timer;
+	/* Its tick timer while young, and the value of its CPU clock where
+	 * its youth ends (cpu_timer.h); registry lock, written before
+	 * has_timer. */
+	bool has_tick_timer;
+	timer_t tick_timer;
+	int64_t young_until_ns;
 	/* The blocking call the thread is in, if any (crumb.h). */
 	struct cprof__crumb crumb;
 	/* The thread's current label set (struct cprof__label_set), published
