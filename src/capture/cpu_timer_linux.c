@@ -142,12 +142,16 @@ void cprof__cpu_timer_arm_locked(struct cprof__thread *t)
 	if (now < 0)
 		return; /* the thread is gone */
 	/* The tick timer: due at once and every nanosecond after, so it
-	 * fires at each tick that interrupts the thread. */
+	 * fires at each tick that interrupts the thread. Its first sample
+	 * may come before this function returns. */
+	t->young_until_ns = now + TIMER_YOUNG_NS;
 	t->has_tick_timer = cprof__cpu_timer_tick_ns > 0 &&
 			    timer_thread_new(tid, CPROF_TICK_TIMER_COOKIE, 1, 1,
 					     &t->tick_timer) == 0;
 	if (t->has_tick_timer)
 		young = TIMER_YOUNG_NS;
+	else
+		t->young_until_ns = now;
 	/* The regular timer takes over where youth ends. */
 	err = timer_thread_new(tid, CPROF_TIMER_COOKIE,
 			       young + timer_first_expiry(),
@@ -160,7 +164,6 @@ void cprof__cpu_timer_arm_locked(struct cprof__thread *t)
 			timer_start_itimer();
 		return;
 	}
-	t->young_until_ns = now + young;
 	t->has_timer = true;
 }
 
