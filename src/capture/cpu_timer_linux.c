@@ -145,6 +145,7 @@ void cprof__cpu_timer_arm_locked(struct cprof__thread *t)
 	 * fires at each tick that interrupts the thread. Its first sample
 	 * may come before this function returns. */
 	t->young_until_ns = now + TIMER_YOUNG_NS;
+	t->tick_carry_ns = timer_first_expiry() - 1;
 	t->has_tick_timer = cprof__cpu_timer_tick_ns > 0 &&
 			    timer_thread_new(tid, CPROF_TICK_TIMER_COOKIE, 1, 1,
 					     &t->tick_timer) == 0;
