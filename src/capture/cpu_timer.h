@@ -6,7 +6,7 @@
  * timer on its own CPU clock (CLOCK_THREAD_CPUTIME_ID, derived from its tid
  * so a thread can be armed from another thread) with SIGEV_THREAD_ID, the
  * period 1e9/hz ns and a random first expiry in (0, period] after the
- * thread's youth: its first 100 ms of CPU from the moment it is armed.
+ * thread's youth: its first 4 ticks of CPU from the moment it is armed.
  * During its youth a tick timer samples the thread at every kernel tick
  * that interrupts it, each sample weighing one tick, because the kernel
  * checks CPU timers only at its tick and a thread shorter than a tick would

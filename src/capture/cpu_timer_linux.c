@@ -6,14 +6,13 @@
  * to that thread. The kernel checks CPU-time timers only at its tick (250 Hz
  * here), on the task the tick interrupts: expirations coalesce and
  * si_overrun reports the missed ones, so each sample weighs 1 + si_overrun
- * periods. A process-wide CPU-clock timer's signal goes to the thread the
- * tick interrupted: a thread that runs less than a tick between its start and
+ * periods. But a thread that runs less than a tick between its start and
  * its exit is rarely checked at all, and its own timer would almost never
- * fire. So a young thread (its first TIMER_YOUNG_NS of CPU from the moment
- * it is armed) also has a tick timer, one that expires every nanosecond and
- * so fires at every tick that interrupts the thread: the handler weighs
- * those samples by the tick length (clock_getres of the coarse clock is one
- * tick), which is unbiased however short the thread. The regular timer
+ * fire. So a young thread (its first TIMER_YOUNG_TICKS ticks of CPU from the
+ * moment it is armed) also has a tick timer, one that expires every
+ * nanosecond and so fires at every tick that interrupts the thread: the
+ * handler weighs those samples by the tick length (clock_getres of the
+ * coarse clock is one tick), which is unbiased however short the thread. The regular timer
  * takes over where youth ends. docs/internals/capture.md has the argument.
  */
 #include "capture/cpu_timer.h"
@@ -39,12 +38,13 @@
 #define CPUCLOCK_SCHED 2
 #define CPUCLOCK_PERTHREAD_MASK 4
 
-/* CPU time of its own (from the moment it is armed) a thread spends young:
- * covered by its tick timer only. Long against the tick, so the regular
- * timer's loss (expirations after a thread's last tick are never delivered)
- * is a small part of any thread it covers; short enough that the tick
- * timer's extra signals cost little. */
-#define TIMER_YOUNG_NS 100000000
+/* CPU time of its own (from the moment it is armed), in ticks, a thread
+ * spends young: covered by its tick timer only. The trade-off (measured in
+ * docs/internals/capture.md): the regular timer loses the expirations after
+ * a thread's last tick (half a tick on average, at its exit), so youth
+ * should be long against a tick; tick samples undercount on a machine with
+ * more runnable threads than CPUs, so youth should be short. */
+#define TIMER_YOUNG_TICKS 4
 
 int64_t cprof__cpu_timer_tick_ns;
 int64_t cprof__cpu_timer_period_ns;
@@ -144,13 +144,13 @@ void cprof__cpu_timer_arm_locked(struct cprof__thread *t)
 	/* The tick timer: due at once and every nanosecond after, so it
 	 * fires at each tick that interrupts the thread. Its first sample
 	 * may come before this function returns. */
-	t->young_until_ns = now + TIMER_YOUNG_NS;
+	t->young_until_ns = now + TIMER_YOUNG_TICKS * cprof__cpu_timer_tick_ns;
 	t->tick_carry_ns = timer_first_expiry() - 1;
 	t->has_tick_timer = cprof__cpu_timer_tick_ns > 0 &&
 			    timer_thread_new(tid, CPROF_TICK_TIMER_COOKIE, 1, 1,
 					     &t->tick_timer) == 0;
 	if (t->has_tick_timer)
-		young = TIMER_YOUNG_NS;
+		young = TIMER_YOUNG_TICKS * cprof__cpu_timer_tick_ns;
 	else
 		t->young_until_ns = now;
 	/* The regular timer takes over where youth ends. */
