@@ -12,19 +12,18 @@
  * moment it is armed) also has a tick timer, one that expires every
  * nanosecond and so fires at every tick that interrupts the thread: the
  * handler weighs those samples by the tick length (clock_getres of the
- * coarse clock is one tick), which is unbiased however short the thread. The regular timer
- * takes over where youth ends. docs/internals/capture.md has the argument.
+ * coarse clock is one tick), which is unbiased however short the thread.
+ * The regular timer takes over where youth ends.
+ * docs/internals/capture.md has the argument.
  */
 #include "capture/cpu_timer.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include "base/clock.h"
