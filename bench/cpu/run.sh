@@ -14,9 +14,13 @@
 # same variants on a run with almost no work (cpu2t 2), which isolates what
 # each profiler costs per process whatever the rate (start-up, the profile
 # written at exit), and capture_cost: ns per sample with a 64-frame stack.
+# Last, tests/programs/short_threads (thousands of threads shorter than a
+# tick) under plain, cprof100 and cprof1000: overhead, and the profile's
+# time per function over the ground truth (CPROF_BENCH_SHORT_ROUNDS, 300).
 #
 # Needs: go (go tool pprof) for the sampled column; gperftools'
-# libprofiler.so for its rows (CPROF_BENCH_LIBPROFILER, "" to skip). No
+# libprofiler.so for its rows (CPROF_BENCH_LIBPROFILER, "" to skip);
+# CPROF_BENCH_LIB another libcprof.so to measure (default BUILD_DIR's). No
 # python: bash, awk (any), sort. Run files go to BUILD_DIR/bench/cpu/out.
 # CPROF_BENCH_WORK=N shortens the main runs (cpu2t N) for a smoke test.
 set -euo pipefail
@@ -30,7 +34,7 @@ case $rounds in '' | *[!0-9]*) usage ;; esac
 [ "$rounds" -ge 1 ] || usage
 
 bin=$build/bench/cpu
-lib=$build/libcprof.so
+lib=${CPROF_BENCH_LIB:-$build/libcprof.so}
 gperf=${CPROF_BENCH_LIBPROFILER-/usr/lib/x86_64-linux-gnu/libprofiler.so}
 out=$bin/out
 results=$out/runs.tsv
@@ -234,3 +238,77 @@ echo
 CPROF_BENCH_LIBPROFILER=$gperf "$bin/capture_cost" 2>>"$out/stderr.log"
 echo
 echo "Target (issue #2): at most 1500 ns per sample."
+
+# Short-lived threads: tests/programs/short_threads (a long-lived burner
+# beside 10 x 200 us + 1 x 2 ms threads per round, each in its own
+# function) under plain, cprof100 and cprof1000, interleaved. Per run: CPU
+# added over the round's plain run; the profile's total over the run's CPU
+# time (wait4); each burn function's profile time over the CPU its threads
+# measured (CLOCK_THREAD_CPUTIME_ID).
+st=$build/tests/programs/short_threads
+st_rounds=${CPROF_BENCH_SHORT_ROUNDS:-300}
+if [ ! -x "$st" ] || [ "$have_go" != 1 ]; then
+	echo "(no $st or no go: short-threads section skipped)"
+	exit 0
+fi
+st_out=$out/short_threads.tsv
+: >"$st_out"
+st_run() {
+	local v=$1 r=$2 prof=- text
+	local -a envs=()
+
+	if [ "$v" != plain ]; then
+		prof=$out/st.$v.$r.pb.gz
+		envs=(LD_PRELOAD="$lib" CPROF_CPU_PROFILE="$prof"
+			CPROF_CPU_HZ="${v#cprof}")
+	fi
+	text=$("$bin/bench_runchild" env "${envs[@]}" "$st" --rounds \
+		"$st_rounds" 2>>"$out/stderr.log")
+	# cpu_ns long=N short200=N short2ms=N process=N / runchild ... user sys
+	echo "$text" | awk -v v="$v" -v r="$r" -v p="$prof" '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+		END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v, r,
+			f["user"] + f["sys"], f["long"] / 1e9, f["short200"] / 1e9,
+			f["short2ms"] / 1e9, p }' >>"$st_out"
+}
+st_variants=(plain cprof100 cprof1000)
+for r in $(seq 1 "$rounds"); do
+	for i in 0 1 2; do
+		st_run "${st_variants[(i + r - 1) % 3]}" "$r"
+	done
+done
+# Profile seconds: total, then each burn function's cum.
+while IFS=$'\t' read -r v r cpu l s200 s2 prof; do
+	if [ "$prof" = - ]; then echo "- - - -"; continue; fi
+	go tool pprof -top -cum -nodecount=200 -unit=ms "$prof" 2>/dev/null |
+		awk '/ of .*ms total/ { t = $0; sub(/.* of /, "", t); sub(/ms total.*/, "", t) }
+			$6 ~ /^burn_(long|short200|short2ms)$/ { c = $4; sub(/ms$/, "", c); m[$6] = c }
+			END { printf "%s %s %s %s\n", t / 1e3, m["burn_long"] / 1e3,
+				m["burn_short200"] / 1e3, m["burn_short2ms"] / 1e3 }'
+done <"$st_out" | paste -d' ' - <(tr '\t' ' ' <"$st_out") >"$out/st.ratios"
+# fields: ptotal plong p200 p2ms v r cpu long s200 s2ms prof
+echo "## Short-lived threads: short_threads --rounds $st_rounds, $rounds interleaved rounds"
+echo
+echo "| variant | median CPU (s) | CPU vs plain, median [range] | profile/CPU | burn_long profile/truth | burn_short200 | burn_short2ms |"
+echo "|---|---:|---|---|---|---|---|"
+for v in "${st_variants[@]}"; do
+	m() { awk -v v="$v" "$1" "$out/st.ratios" | stats |
+		awk '{ printf "%.3f [%.3f … %.3f]", $1, $2, $3 }'; }
+	cpu=$(awk -v v="$v" '$5 == v { print $7 }' "$out/st.ratios" | stats | cut -d' ' -f1)
+	vs=$(awk -v v="$v" '$5 == "plain" { p[$6] = $7 } $5 == v { c[$6] = $7 }
+		END { for (r in c) print c[r] / p[r] }' "$out/st.ratios" | stats)
+	read -r vm v0 v1 <<<"$vs"
+	if [ "$v" = plain ]; then
+		printf '| %s | %.3f | – | – | – | – | – |\n' "$v" "$cpu"
+		continue
+	fi
+	printf '| %s | %.3f | %s [%s] | %s | %s | %s | %s |\n' "$v" "$cpu" \
+		"$(pct "$vm")" "$(range "$v0" "$v1")" \
+		"$(m '$5 == v { print $1 / $7 }')" \
+		"$(m '$5 == v { print $2 / $8 }')" \
+		"$(m '$5 == v { print $3 / $9 }')" \
+		"$(m '$5 == v { print $4 / $10 }')"
+done
+echo
+echo "profile/CPU: the profile's total over the run's CPU time (wait4), which"
+echo "includes thread creation and exit outside the burn functions."

@@ -29,9 +29,35 @@
 
 _Atomic bool cprof__cpu_signal_enabled;
 
-static int64_t cpu_signal_weight_as(const siginfo_t *si,
-				    const struct cprof__thread *t)
+/* A tick timer's sample stands for one tick of the thread's CPU while the
+ * thread is young, and for nothing after. The weight is in periods: a tick
+ * of 4 ms at 100 Hz is 0.4 period, so the thread's ticks add up in its
+ * carry, which started uniform in [0, period) (cpu_timer.h), and a sample
+ * weighs the whole periods the carry holds; the expected weight is exactly
+ * tick / period, and only the thread's own handler touches the carry. */
+static int64_t cpu_signal_tick_weight_as(struct cprof__thread *t)
 {
+	struct timespec ts;
+	int64_t now, weight, period = cprof__cpu_timer_period_ns;
+
+	if (t == NULL || period <= 0 ||
+	    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now >= t->young_until_ns)
+		return 0;
+	t->tick_carry_ns += cprof__cpu_timer_tick_ns;
+	weight = t->tick_carry_ns / period;
+	t->tick_carry_ns -= weight * period;
+	return weight;
+}
+
+static int64_t cpu_signal_weight_as(const siginfo_t *si,
+				    struct cprof__thread *t)
+{
+	if (si->si_code == SI_TIMER && si->si_value.sival_int ==
+					       CPROF_TICK_TIMER_COOKIE)
+		return cpu_signal_tick_weight_as(t);
 	if (si->si_code == SI_TIMER)
 		return si->si_value.sival_int == CPROF_TIMER_COOKIE
 			       ? 1 + (int64_t)si->si_overrun

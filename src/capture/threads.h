@@ -49,6 +49,15 @@ struct cprof__thread {
 	/* The CPU timer of the running CPU session; registry lock. */
 	bool has_timer;
 	timer_t timer;
+	/* Its tick timer while young, and the value of its CPU clock where
+	 * its youth ends (cpu_timer.h); registry lock, written before
+	 * has_timer. */
+	bool has_tick_timer;
+	timer_t tick_timer;
+	int64_t young_until_ns;
+	/* Tick time not yet counted as a whole period (cpu_signal_as.c):
+	 * set when armed, then only the thread's own handler touches it. */
+	int64_t tick_carry_ns;
 	/* The blocking call the thread is in, if any (crumb.h). */
 	struct cprof__crumb crumb;
 	/* The thread's current label set (struct cprof__label_set), published

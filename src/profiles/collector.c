@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/reentry.h"
 #include "capture/cfi_registry.h"
+#include "capture/cpu_timer.h"
 #include "capture/crumb.h"
 #include "capture/ring.h"
 #include "capture/threads.h"
@@ -120,6 +121,7 @@ static void *collector_main(void *arg)
 		if (cprof__now_ns() >= next_scan) {
 			cprof__threads_scan();
 			cprof__threads_reap();
+			cprof__cpu_timers_age();
 			cprof__cfi_refresh(); /* libraries loaded behind dlopen's back */
 			next_scan = cprof__now_ns() +
 				    CPROF_THREAD_SCAN_INTERVAL_MS * 1000000ll;

@@ -334,6 +334,7 @@ void cprof__cpu_atfork_parent(void) { pthread_mutex_unlock(&cpu_lock); }
 void cprof__cpu_atfork_child(void)
 {
 	pthread_mutex_init(&cpu_lock, NULL);
+	cprof__cpu_timers_atfork_child();
 	cprof__cpu_signal_enable(false);
 	memset(&cpu_session, 0, sizeof(cpu_session));
 	cpu_trace_holds = 0;
