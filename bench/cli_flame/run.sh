@@ -14,6 +14,7 @@
 # so the `go` wrapper's process does not count. Files go to
 # BUILD_DIR/bench/cli_flame/out.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -41,11 +42,7 @@ one() {
 }
 
 # stats: median, min and max of the numbers on stdin.
-stats() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f (%.1f-%.1f)", m, v[1], v[NR] }'
-}
+stats() { bench_stats | awk '{ printf "%.1f (%.1f-%.1f)", $1, $2, $3 }'; }
 
 echo "| profile | cprof | go tool pprof | cprof time, median | pprof time, median | pprof time / cprof time, median (range) | cprof peak RSS, median | pprof peak RSS, median | cprof RSS / pprof RSS, median (range) |"
 echo "|---|---|---|---|---|---|---|---|---|"

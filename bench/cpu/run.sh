@@ -24,6 +24,7 @@
 # python: bash, awk (any), sort. Run files go to BUILD_DIR/bench/cpu/out.
 # CPROF_BENCH_WORK=N shortens the main runs (cpu2t N) for a smoke test.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -113,14 +114,6 @@ sampled() {
 		} END { if (!found) print "-" }'
 }
 
-# stats: numbers on stdin -> "median min max".
-stats() {
-	sort -g | awk '{ a[NR] = $1 } END {
-		if (NR == 0) { print "- - -"; exit }
-		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		print m, a[1], a[NR]
-	}'
-}
 
 echo "## CPU profile overhead: cpu2t (2 threads), $rounds interleaved rounds"
 echo
@@ -164,7 +157,7 @@ awk -F'\t' -v OFS='\t' '
 			s[i] == "-" ? "-" : s[i] / c[i], (c[i] - pc[r[i]]) * 1e3 }' "$results" >"$out/ratios.tsv"
 
 col() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v && $c != "-" { print $c }' \
-	"$out/ratios.tsv" | stats; }
+	"$out/ratios.tsv" | bench_stats; }
 pct() { awk -v x="$1" 'BEGIN { if (x == "-") print "-"; else printf "%+.2f %%", (x - 1) * 100 }'; }
 range() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-") print "-"; else printf "%+.2f … %+.2f", (a - 1) * 100, (b - 1) * 100 }'; }
 # spread "MEDIAN MIN MAX" -> "MIN … MAX s (-x … +y %)" around the median.
@@ -223,8 +216,8 @@ for v in $variants; do
 		$1 == v { c[$2] = $4 }
 		END { for (r in c) print c[r] * 1e3, (c[r] - p[r]) * 1e3 }' \
 		"$short" >"$out/short.$v.txt"
-	read -r cm _ <<<"$(cut -d' ' -f1 "$out/short.$v.txt" | stats)"
-	read -r dm d0 d1 <<<"$(cut -d' ' -f2 "$out/short.$v.txt" | stats)"
+	read -r cm _ <<<"$(cut -d' ' -f1 "$out/short.$v.txt" | bench_stats)"
+	read -r dm d0 d1 <<<"$(cut -d' ' -f2 "$out/short.$v.txt" | bench_stats)"
 	if [ "$v" = plain ]; then
 		printf '| %s | %.1f | – |\n' "$v" "$cm"
 	else
@@ -292,11 +285,11 @@ echo
 echo "| variant | median CPU (s) | CPU vs plain, median [range] | profile/CPU | burn_long profile/truth | burn_short200 | burn_short2ms |"
 echo "|---|---:|---|---|---|---|---|"
 for v in "${st_variants[@]}"; do
-	m() { awk -v v="$v" "$1" "$out/st.ratios" | stats |
+	m() { awk -v v="$v" "$1" "$out/st.ratios" | bench_stats |
 		awk '{ printf "%.3f [%.3f … %.3f]", $1, $2, $3 }'; }
-	cpu=$(awk -v v="$v" '$5 == v { print $7 }' "$out/st.ratios" | stats | cut -d' ' -f1)
+	cpu=$(awk -v v="$v" '$5 == v { print $7 }' "$out/st.ratios" | bench_stats | cut -d' ' -f1)
 	vs=$(awk -v v="$v" '$5 == "plain" { p[$6] = $7 } $5 == v { c[$6] = $7 }
-		END { for (r in c) print c[r] / p[r] }' "$out/st.ratios" | stats)
+		END { for (r in c) print c[r] / p[r] }' "$out/st.ratios" | bench_stats)
 	read -r vm v0 v1 <<<"$vs"
 	if [ "$v" = plain ]; then
 		printf '| %s | %.3f | – | – | – | – | – |\n' "$v" "$cpu"

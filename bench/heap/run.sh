@@ -32,6 +32,7 @@
 # CPROF_BENCH_THREADS ("1 2"), CPROF_BENCH_HEAP_MIB (1024) and
 # CPROF_BENCH_CALLGRIND=0 (skip part 2) shorten it for a smoke test.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -163,14 +164,6 @@ run() {
 		}' >>"$results" || true
 }
 
-# stats: numbers on stdin -> "median min max".
-stats() {
-	sort -g | awk '{ a[NR] = $1 } END {
-		if (NR == 0) { print "- - -"; exit }
-		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		print m, a[1], a[NR]
-	}'
-}
 
 echo "## Memory profile overhead: allocbench, $rounds interleaved rounds"
 echo
@@ -215,7 +208,7 @@ awk -F'\t' -v OFS='\t' -v vars="$variants" '
 	}' "$results" >"$out/paired.tsv"
 
 col() { awk -F'\t' -v v="$1" -v t="$2" -v c="$3" \
-	'$1 == v && $2 == t && $c != "-" { print $c }' "$out/paired.tsv" | stats; }
+	'$1 == v && $2 == t && $c != "-" { print $c }' "$out/paired.tsv" | bench_stats; }
 
 for t in $threads_list; do
 	echo "### $t thread(s)"
@@ -254,8 +247,8 @@ for t in $threads_list; do
 			}
 		}' "$out/paired.tsv" >"$out/ht.t$t.txt"
 	if [ -s "$out/ht.t$t.txt" ]; then
-		read -r hm h0 h1 <<<"$(cut -d' ' -f1 "$out/ht.t$t.txt" | stats)"
-		read -r am a0 a1 <<<"$(cut -d' ' -f2 "$out/ht.t$t.txt" | { grep -v inf || true; } | stats)"
+		read -r hm h0 h1 <<<"$(cut -d' ' -f1 "$out/ht.t$t.txt" | bench_stats)"
+		read -r am a0 a1 <<<"$(cut -d' ' -f2 "$out/ht.t$t.txt" | { grep -v inf || true; } | bench_stats)"
 		ninf=$(grep -c inf "$out/ht.t$t.txt" || true)
 		awk -v t="$t" -v hm="$hm" -v h0="$h0" -v h1="$h1" -v am="$am" \
 			-v a0="$a0" -v a1="$a1" -v ninf="$ninf" 'BEGIN {
@@ -331,7 +324,7 @@ for r in 1 2 3; do
 	done
 done
 # rss_med VARIANT COLUMN -> "median min max"
-rss_med() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$rss" | stats; }
+rss_med() { awk -F'\t' -v v="$1" -v c="$2" '$1 == v { print $c }' "$rss" | bench_stats; }
 read -r ga _ <<<"$(rss_med glibc 4)"
 read -r gr _ <<<"$(rss_med glibc 3)"
 read -r oa _ <<<"$(rss_med cprof-off 4)"

@@ -28,6 +28,7 @@
 # No python: bash, awk, sort, curl. The HTTP port comes from
 # tests/integration/ports.sh's free_port.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -56,12 +57,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# median and range of the numbers on stdin: "MEDIAN [MIN … MAX]"
-stats() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.3g [%.3g … %.3g]", m, v[1], v[NR] }'
-}
 now_ms() { echo $(($(date +%s%N) / 1000)) | awk '{ printf "%.3f", $1 / 1000 }'; }
 
 echo "# threads profile of $nthreads threads, $rounds rounds ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1 /proc/loadavg))"
@@ -91,14 +86,14 @@ for r in $(seq 1 "$rounds"); do
 done
 threads_seen=$(head -1 "$tmp/p1")
 echo "debug=1 says: $threads_seen"
-echo "the dump alone (profile comment): CPU $(awk '{ print $3 }' "$tmp/cost" | stats) ms," \
-	"wall $(awk '{ print $6 }' "$tmp/cost" | stats) ms"
+echo "the dump alone (profile comment): CPU $(awk '{ print $3 }' "$tmp/cost" | bench_stats_text) ms," \
+	"wall $(awk '{ print $6 }' "$tmp/cost" | bench_stats_text) ms"
 for d in 0 1 2; do
-	echo "debug=$d: $(awk '{ print $1 * 1000 }' "$tmp/t$d" | stats) ms per request"
+	echo "debug=$d: $(awk '{ print $1 * 1000 }' "$tmp/t$d" | bench_stats_text) ms per request"
 done
 if [ "$use_gdb" = 1 ]; then
-	echo "gdb thread apply all bt: $(awk '{ print $1 * 1000 }' "$tmp/tgdb" | stats) ms" \
-		"($(grep -c '^Thread ' "$tmp/gdb") threads); gdb / cprof debug=2: $(stats <"$tmp/rgdb")"
+	echo "gdb thread apply all bt: $(awk '{ print $1 * 1000 }' "$tmp/tgdb" | bench_stats_text) ms" \
+		"($(grep -c '^Thread ' "$tmp/gdb") threads); gdb / cprof debug=2: $(bench_stats_text <"$tmp/rgdb")"
 fi
 grep -c 'runnable, no sample' "$tmp/p2" | sed 's/^/runnable, no sample in the last debug=2: /'
 touch "$tmp/done"
@@ -114,10 +109,10 @@ for r in $(seq 1 "$rounds"); do
 	awk -v b="$base" '/^stopped/ { print $2 - b }' "$tmp/w" >>"$tmp/wstop"
 	awk '/^running/ { r = $2 } /^stopped/ { print r - $2 }' "$tmp/w" >>"$tmp/wpair"
 done
-echo "no cprof: $(stats <"$tmp/wbase") ns/call"
-echo "cprof started (crumb enter+leave): +$(stats <"$tmp/wrun") ns/call"
-echo "cprof stopped (flag load): +$(stats <"$tmp/wstop") ns/call"
-echo "started - stopped, same process: $(stats <"$tmp/wpair") ns/call"
+echo "no cprof: $(bench_stats_text <"$tmp/wbase") ns/call"
+echo "cprof started (crumb enter+leave): +$(bench_stats_text <"$tmp/wrun") ns/call"
+echo "cprof stopped (flag load): +$(bench_stats_text <"$tmp/wstop") ns/call"
+echo "started - stopped, same process: $(bench_stats_text <"$tmp/wpair") ns/call"
 
 echo "# breadcrumb enter+leave alone (bench_threads_crumb_cost), $((calls * 10)) calls, $rounds rounds"
 for r in $(seq 1 "$rounds"); do
@@ -125,5 +120,5 @@ for r in $(seq 1 "$rounds"); do
 	awk '/^plain/ { p = $2 } /^crumb/ { print $2 - p >> "'"$tmp/cc"'" }
 		/^off/ { print $2 - p >> "'"$tmp/co"'" }' "$tmp/c"
 done
-echo "crumb enter+leave: +$(stats <"$tmp/cc") ns/call (thread CPU time)"
-echo "crumbs off (cprof stopped): +$(stats <"$tmp/co") ns/call"
+echo "crumb enter+leave: +$(bench_stats_text <"$tmp/cc") ns/call (thread CPU time)"
+echo "crumbs off (cprof stopped): +$(bench_stats_text <"$tmp/co") ns/call"

@@ -14,14 +14,11 @@
  * cpu_ns is the process's user+system time at that point (getrusage), so
  * it includes what cprof's own threads spent.
  *
- * When libcprof is loaded (preloaded), every mutex lock, read and write is
- * wrapped in cprof_trace_wait_begin/end, found with dlsym so that the
- * unprofiled run calls nothing: this is what the lead's hooks will do once
- * they are wired to the wait API, so a trace records one wait interval per
- * blocking call, as it will then.
+ * Under a trace, cprof's own hooks record the waits: one interval per read
+ * (an interposed blocking call) and per contended lock (write is not
+ * interposed: threads blocked in it are found through /proc).
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,11 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOCKIO_LOCK 1 /* CPROF_TRACE_WAIT_LOCK */
-#define LOCKIO_CALL 2 /* CPROF_TRACE_WAIT_CALL */
-
-static void (*wait_begin)(int, const char *);
-static void (*wait_end)(void);
 static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t counter;
 static long steps = 100000;
@@ -53,25 +45,13 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void lock_shared(void)
-{
-	if (wait_begin)
-		wait_begin(LOCKIO_LOCK, "pthread_mutex_lock");
-	pthread_mutex_lock(&shared);
-	if (wait_end)
-		wait_end();
-}
 
 static void io(int fd, int write_it)
 {
 	char c = 'x';
 	ssize_t n;
 
-	if (wait_begin)
-		wait_begin(LOCKIO_CALL, write_it ? "write" : "read");
 	n = write_it ? write(fd, &c, 1) : read(fd, &c, 1);
-	if (wait_end)
-		wait_end();
 	if (n != 1)
 		abort();
 }
@@ -86,7 +66,7 @@ static void *player(void *arg)
 		io(s->in, 0);
 		if (!s->first)
 			io(s->out, 1);
-		lock_shared();
+		pthread_mutex_lock(&shared);
 		counter += (uint64_t)i;
 		pthread_mutex_unlock(&shared);
 	}
@@ -107,9 +87,6 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--steps") == 0)
 			steps = atol(argv[i + 1]);
 	}
-	wait_begin = (void (*)(int, const char *))dlsym(
-		RTLD_DEFAULT, "cprof_trace_wait_begin");
-	wait_end = (void (*)(void))dlsym(RTLD_DEFAULT, "cprof_trace_wait_end");
 	t = calloc((size_t)pairs * 2, sizeof(*t));
 	sides = calloc((size_t)pairs * 2, sizeof(*sides));
 	if (t == NULL || sides == NULL)

@@ -6,7 +6,7 @@
 # or write and a contended mutex lock on every step) in ROUNDS interleaved
 # rounds (default 7; CPROF_BENCH_ROUNDS also sets it) of three variants:
 # no cprof; cprof tracing the whole run (CPROF_TRACE, every event on: one
-# wait interval per lock and per read/write through the wait API, CPU
+# wait interval per read and per contended lock from cprof's hooks, CPU
 # samples at 100 Hz, thread events); cprof's flight recorder
 # (CPROF_TRACE_FLIGHT=10). The order rotates from round to round. Each
 # traced run is compared with the untraced run of its own round (paired
@@ -17,9 +17,6 @@
 # without and with a stack. Then, when perf is installed, the share of the
 # traced process's CPU samples spent in cprof (perf record -e cpu-clock).
 #
-# What exists today: the wait intervals come from lockio calling the wait
-# API itself around its blocking calls, as the hooks will once they are
-# wired to it; re-run after the wiring to measure the hooks themselves.
 # Needs: bash, awk, sort; perf (optional). CPROF_BENCH_STEPS=N changes the work (default
 # 100000 steps per thread).
 set -euo pipefail

@@ -25,6 +25,7 @@
 # No python: bash, awk, sort, curl. The HTTP port comes from
 # tests/integration/ports.sh's free_port.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
 usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
@@ -51,12 +52,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# median and range of the numbers on stdin: "MEDIAN [MIN … MAX]"
-stats() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.3g [%.3g … %.3g]", m, v[1], v[NR] }'
-}
 now_ns() { date +%s%N; }
 tck=$(getconf CLK_TCK)
 # process CPU time in ns (utime + stime, fields 14 and 15 of stat)
@@ -122,9 +117,9 @@ for wait_ms in ${CPROF_BENCH_WAITS:-1000 100}; do
 		fi
 		echo "$a $b" | awk -v s="$secs" '{ print 100 * ($2 - $1) / (s * 1e9) }' >>"$tmp/delta"
 	done
-	echo "sampler thread (cprof-wall): $(stats <"$tmp/sampler") % of one core"
-	echo "process CPU, wall window - idle window: $(stats <"$tmp/delta") % of one core"
-	echo "samples per thread per second: $(stats <"$tmp/rate")"
+	echo "sampler thread (cprof-wall): $(bench_stats_text <"$tmp/sampler") % of one core"
+	echo "process CPU, wall window - idle window: $(bench_stats_text <"$tmp/delta") % of one core"
+	echo "samples per thread per second: $(bench_stats_text <"$tmp/rate")"
 	touch "$tmp/done"
 	wait "$host" || true
 	host=
