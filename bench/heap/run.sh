@@ -2,6 +2,9 @@
 # bench/heap/run.sh BUILD_DIR [ROUNDS] - the memory-profile overhead
 # benchmark (issue #4), results in docs/PERFORMANCE.md.
 #
+# Every run is started under `setarch -R` (no address-space randomisation),
+# so each variant gets the same virtual layout in every round.
+#
 # 1. allocbench (bench/heap/allocbench.c: free a random one of 4096 slots,
 #    malloc 16..4095 bytes through a 6-deep call chain) with 1 and 2
 #    threads, ROUNDS interleaved rounds (default 7; CPROF_BENCH_ROUNDS also
@@ -16,6 +19,16 @@
 #    range over rounds of the difference in ns/op and of the ratio.
 #    heaptrack and HEAPPROFILE record every allocation and run fewer ops;
 #    ns/op is per op, so they compare.
+# 1b. The 5 % target alone: glibc, cprof unsampled and cprof at 512 KiB,
+#    1 thread, short runs (CPROF_BENCH_PAIRED_OPS, default 1000000) in
+#    CPROF_BENCH_PAIRED_ROUNDS (default 31) rounds of the three back to back,
+#    the order alternating. The ratio of each round is of runs less than a
+#    second apart, so slow drifts of the machine cancel; the table gives
+#    its median, a 95 % confidence interval of that median (order
+#    statistics, no assumption on the noise) and its range, and the ratio
+#    of each variant's fastest run (interference only ever adds time). Runs
+#    are also split by whether they were preempted (involuntary context
+#    switches), which is where the spread of a "quiet" machine comes from.
 # 2. callgrind: instructions per op (one malloc+free pair and the loop
 #    around it) of the allocating thread, from two runs of different
 #    lengths (so start-up and exit cancel). Deterministic: the noise-free
@@ -46,6 +59,8 @@ gperf_ops=${CPROF_BENCH_GPERF_OPS:-40000}
 threads_list=${CPROF_BENCH_THREADS:-1 2}
 heap_mib=${CPROF_BENCH_HEAP_MIB:-1024}
 do_callgrind=${CPROF_BENCH_CALLGRIND:-1}
+paired_rounds=${CPROF_BENCH_PAIRED_ROUNDS:-31}
+paired_ops=${CPROF_BENCH_PAIRED_OPS:-1000000}
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$build/bench/heap
@@ -77,6 +92,11 @@ rm -rf "$out"
 mkdir -p "$out"
 
 have() { [ -n "$1" ] && [ -e "$1" ]; }
+norand=(setarch "$(uname -m)" -R)
+if ! "${norand[@]}" true 2>/dev/null; then
+	echo "$0: setarch -R does not work here; runs keep ASLR" >&2
+	norand=()
+fi
 variants="glibc cprof-off cprof-unsampled cprof-512k"
 if have "$tcmalloc"; then
 	variants="$variants tcmalloc tcmalloc-sample512k tcmalloc+cprof-unsampled"
@@ -129,7 +149,7 @@ variant_cmd() {
 	tcmalloc* | gperf*) pre=$tcmalloc ;;
 	jemalloc*) pre=$jemalloc ;;
 	esac
-	cmd=(env)
+	cmd=("${norand[@]}" env)
 	[ -n "$pre" ] && cmd+=("LD_PRELOAD=$pre")
 	case $v in
 	*cprof-off) cmd+=(CPROF_HEAP_PROFILE="$out/$tag.pb.gz" CPROF_MEM_RATE=0) ;;
@@ -143,14 +163,15 @@ variant_cmd() {
 	esac
 }
 
-# run VARIANT THREADS ROUND: one allocbench run; appends
-# "variant threads round ns/op cpu_ns/op" to $results.
+# run VARIANT THREADS ROUND [OPS [FILE]]: one allocbench run; appends
+# "variant threads round ns/op cpu_ns/op minflt nivcsw" to FILE
+# ($results by default).
 results=$out/runs.tsv
 run() {
-	local v=$1 t=$2 r=$3 line
+	local v=$1 t=$2 r=$3 n=${4:-$(ops_of "$1")} file=${5:-$results} line
 
 	variant_cmd "$v" "$v.t$t.r$r"
-	line=$("${cmd[@]}" "$bin/allocbench" "$t" "$(ops_of "$v")" \
+	line=$("${cmd[@]}" "$bin/allocbench" "$t" "$n" \
 		2>>"$out/stderr.log" | grep '^allocbench ' || true)
 	rm -f "$out/$v.t$t.r$r".* # profiles: only the timing matters here
 	echo "$line" | awk -v v="$v" -v t="$t" -v r="$r" -v OFS='\t' '
@@ -160,8 +181,8 @@ run() {
 		}
 		{
 			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-			print v, t, r, f["ns/op"], f["cpu_ns/op"]
-		}' >>"$results" || true
+			print v, t, r, f["ns/op"], f["cpu_ns/op"], f["minflt"], f["nivcsw"]
+		}' >>"$file" || true
 }
 
 
@@ -264,6 +285,82 @@ echo "Targets (issue #4): cprof-unsampled at most +3 ns/op over its allocator;" 
 	"cprof-512k at most 1.05× glibc; heaptrack at least 50× cprof-512k." \
 	"Raw runs: $results"
 echo
+
+# Part 1b: the 5 % target, glibc against cprof in short paired rounds.
+# ci_ranks N -> the 1-based ranks of a 95 % confidence interval of the
+# median of N values (binomial order statistics, normal approximation).
+ci_ranks() { awk -v n="$1" 'BEGIN {
+	k = int((n - 1.96 * sqrt(n)) / 2); if (k < 1) k = 1
+	print k, n + 1 - k }'; }
+if [ "$paired_rounds" -ge 1 ]; then
+	pv=(glibc cprof-unsampled cprof-512k)
+	paired=$out/paired-target.tsv
+	: >"$paired"
+	for r in $(seq 1 "$paired_rounds"); do
+		# Rotate, and reverse every other round: each variant is first,
+		# middle and last equally often, before and after each other.
+		for i in 0 1 2; do
+			j=$(((i + r) % 3))
+			[ $((r % 2)) = 0 ] && j=$((2 - j))
+			run "${pv[j]}" 1 "$r" "$paired_ops" "$paired"
+		done
+	done
+	read -r lo hi <<<"$(ci_ranks "$paired_rounds")"
+	echo "## The 5 % target: glibc and cprof, $paired_rounds paired rounds of allocbench 1 $paired_ops"
+	echo
+	echo "Each round runs the three back to back (order rotated and reversed from round to round)," \
+		"all under setarch -R. Ratio: CPU ns/op of the variant over glibc's in the same round." \
+		"95 % CI: ranks $lo and $hi of the $paired_rounds sorted ratios. Raw: $paired"
+	echo
+	echo "| variant | CPU ns/op, median [min … max] | CPU ratio to glibc, median | 95 % CI of the median | range | ratio of the fastest runs | runs preempted (nivcsw > 0) |"
+	echo "|---|---|---:|---|---|---:|---:|"
+	for v in "${pv[@]}"; do
+		# This variant's CPU ns/op, and its ratios to glibc by round.
+		awk -F'\t' -v v="$v" '$1 == v { print $5 }' "$paired" | sort -g >"$out/pt.cpu"
+		awk -F'\t' -v v="$v" '{ cpu[$1, $3] = $5; r[$3] = 1 }
+			END { for (k in r) if ((v, k) in cpu && ("glibc", k) in cpu)
+				print cpu[v, k] / cpu["glibc", k] }' "$paired" |
+			sort -g >"$out/pt.ratio"
+		gmin=$(awk -F'\t' '$1 == "glibc" { print $5 }' "$paired" | sort -g | head -n 1)
+		pre=$(awk -F'\t' -v v="$v" '$1 == v && $7 > 0' "$paired" | wc -l)
+		read -r cm c0 c1 <<<"$(bench_stats <"$out/pt.cpu")"
+		read -r rm r0 r1 <<<"$(bench_stats <"$out/pt.ratio")"
+		n=$(wc -l <"$out/pt.cpu")
+		rlo=$(sed -n "${lo}p" "$out/pt.ratio")
+		rhi=$(sed -n "${hi}p" "$out/pt.ratio")
+		awk -v v="$v" -v cm="$cm" -v c0="$c0" -v c1="$c1" -v rm="$rm" \
+			-v r0="$r0" -v r1="$r1" -v rlo="$rlo" -v rhi="$rhi" \
+			-v gmin="$gmin" -v pre="$pre" -v n="$n" 'BEGIN {
+			if (cm == "-") { printf "| %s | (no runs) | | | | | |\n", v; exit }
+			if (v == "glibc") {
+				printf "| %s | %.1f [%.1f … %.1f] | – | – | – | – | %d of %d |\n", v, cm, c0, c1, pre, n
+				exit
+			}
+			ci = rlo == "" || rhi == "" ? "–" : sprintf("[%.3f … %.3f]", rlo, rhi)
+			printf "| %s | %.1f [%.1f … %.1f] | %.3f | %s | [%.3f … %.3f] | %.3f | %d of %d |\n",
+				v, cm, c0, c1, rm, ci, r0, r1, c0 / gmin, pre, n
+		}'
+	done
+	rm -f "$out/pt.cpu" "$out/pt.ratio"
+	echo
+	# Where the spread comes from: each variant's runs split by preemption.
+	echo "| variant | CPU ns/op of runs not preempted: median [min … max] (n) | of runs preempted (n) |"
+	echo "|---|---|---|"
+	for v in "${pv[@]}"; do
+		q=$(awk -F'\t' -v v="$v" '$1 == v && $7 == 0 { print $5 }' "$paired" | bench_stats)
+		p=$(awk -F'\t' -v v="$v" '$1 == v && $7 > 0 { print $5 }' "$paired" | bench_stats)
+		nq=$(awk -F'\t' -v v="$v" '$1 == v && $7 == 0' "$paired" | wc -l)
+		np=$(awk -F'\t' -v v="$v" '$1 == v && $7 > 0' "$paired" | wc -l)
+		awk -v v="$v" -v q="$q" -v p="$p" -v nq="$nq" -v np="$np" 'BEGIN {
+			split(q, a, " "); split(p, b, " ")
+			f = "%.1f [%.1f … %.1f] (%d)"
+			printf "| %s | %s | %s |\n", v,
+				a[1] == "-" ? "(none)" : sprintf(f, a[1], a[2], a[3], nq),
+				b[1] == "-" ? "(none)" : sprintf(f, b[1], b[2], b[3], np)
+		}'
+	done
+	echo
+fi
 
 # Part 2: instructions per op on the allocating thread (callgrind).
 cg_ops1=100000
