@@ -187,10 +187,13 @@ void cprof__alloc_release(void *p)
 {
 	struct cprof__record *rec;
 	uint64_t pos;
-	int saved_errno = errno;
+	int saved_errno;
 
+	/* Most calls end here (a page-filter collision): errno is safe, as
+	 * the set only spins on its lock (sched_yield cannot fail). */
 	if (!cprof__sampled_set_remove((uintptr_t)p))
-		goto out;
+		return;
+	saved_errno = errno; /* a full ring's drain may change it */
 	rec = sampler_claim(&pos);
 	if (rec == NULL) {
 		atomic_fetch_add(&cprof__alloc_lost, 1);

@@ -217,7 +217,7 @@ static __attribute__((noinline, cold)) void hooks_free_slow(void *p)
 {
 	if (p == NULL || hooks_pool_owns(p))
 		return;
-	if (!hooks_ready())
+	if (!hooks_resolved())
 		return; /* cannot happen: p came from a real allocator */
 	cprof__alloc_release(p);
 	hooks_real.free(p);
