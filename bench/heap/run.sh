@@ -231,7 +231,7 @@ if want main; then
 			if (v ~ /^jemalloc/) return "jemalloc"
 			return "glibc"
 		}
-		{ ns[$1, $2, $3] = $4; cpu[$1, $2, $3] = $5; row[NR] = $0; v[NR] = $1; t[NR] = $2; r[NR] = $3 }
+		{ ns[$1, $2, $3] = $4; cpu[$1, $2, $3] = $5; row[NR] = $1 OFS $2 OFS $3 OFS $4 OFS $5; v[NR] = $1; t[NR] = $2; r[NR] = $3 }
 		END {
 			for (i = 1; i <= NR; i++) {
 				b = base(v[i])
