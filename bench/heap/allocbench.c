@@ -3,7 +3,8 @@
  * benchmark (bench/heap/run.sh, issue #4).
  *
  *   allocbench THREADS OPS_PER_THREAD
- *   -> "allocbench threads=T ops/thread=N secs=S ns/op=X cpu_ns/op=Y"
+ *   -> "allocbench threads=T ops/thread=N secs=S ns/op=X cpu_ns/op=Y
+ *       minflt=F nivcsw=C"
  *
  * Each thread owns 4096 slots. One op frees the block in a random slot and
  * puts a new block of 16..4095 bytes there, allocated through a chain of six
@@ -17,7 +18,10 @@
  * over all ops, so a profiler's start-up and its profile written at exit
  * are left out. cpu_ns/op is the process's CPU time over the same span
  * (it includes a profiler's own threads, not the helper processes of
- * heaptrack). Built -O2 -g -fno-omit-frame-pointer, as services are.
+ * heaptrack). minflt and nivcsw are the page faults and the involuntary
+ * context switches of the process over the same span: what a noisy run
+ * may have suffered (bench/heap/run.sh relates them to its time). Built
+ * -O2 -g -fno-omit-frame-pointer, as services are.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -109,19 +113,17 @@ static double allocbench_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double allocbench_cpu(void)
+static double allocbench_cpu(const struct rusage *ru)
 {
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
 }
 
 int main(int argc, char **argv)
 {
 	struct allocbench_thread *threads;
-	double w0, w1, c0, c1, total;
+	struct rusage r0, r1;
+	double w0, w1, total;
 	long nthreads, ops;
 
 	if (argc != 3) {
@@ -147,7 +149,7 @@ int main(int argc, char **argv)
 			threads[i].slots[k] = NULL;
 	}
 	w0 = allocbench_wall();
-	c0 = allocbench_cpu();
+	getrusage(RUSAGE_SELF, &r0);
 	for (long i = 0; i < nthreads; i++) {
 		if (pthread_create(&threads[i].id, NULL, allocbench_run,
 				   &threads[i]) != 0) {
@@ -158,12 +160,13 @@ int main(int argc, char **argv)
 	for (long i = 0; i < nthreads; i++)
 		pthread_join(threads[i].id, NULL);
 	w1 = allocbench_wall();
-	c1 = allocbench_cpu();
+	getrusage(RUSAGE_SELF, &r1);
 	total = (double)ops * (double)nthreads;
 	printf("allocbench threads=%ld ops/thread=%ld secs=%.3f ns/op=%.2f "
-	       "cpu_ns/op=%.2f\n",
+	       "cpu_ns/op=%.2f minflt=%ld nivcsw=%ld\n",
 	       nthreads, ops, w1 - w0, (w1 - w0) * 1e9 / total,
-	       (c1 - c0) * 1e9 / total);
+	       (allocbench_cpu(&r1) - allocbench_cpu(&r0)) * 1e9 / total,
+	       r1.ru_minflt - r0.ru_minflt, r1.ru_nivcsw - r0.ru_nivcsw);
 	free(threads);
 	return 0;
 }

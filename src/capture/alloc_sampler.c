@@ -25,9 +25,6 @@
 #include "capture/threads.h"
 #include "cprof.h"
 
-/* Frames between cprof__stack_here's caller and the allocating code:
- * cprof__alloc_sample, then the interposed function. */
-#define SAMPLER_SKIP_FRAMES 2
 #define SAMPLER_OFF_COUNTDOWN INT64_MAX
 /* Attempts a hook makes to find room in a full ring (each a drain or a
  * yield: a few milliseconds at worst). */
@@ -127,7 +124,7 @@ static struct cprof__record *sampler_claim(uint64_t *pos)
 	return cprof__ring_claim_as(r, pos);
 }
 
-static void sampler_record(void *p, size_t size)
+static void sampler_record(void *p, size_t size, const void *hook_frame)
 {
 	struct cprof__record *rec;
 	enum cprof__unwind_end end;
@@ -141,8 +138,8 @@ static void sampler_record(void *p, size_t size)
 		cprof__sampled_set_remove((uintptr_t)p);
 		goto lost;
 	}
-	rec->depth = (uint16_t)cprof__stack_here(
-		rec->pc, CPROF_MAX_FRAMES, SAMPLER_SKIP_FRAMES, &end);
+	rec->depth = (uint16_t)cprof__stack_from_frame(
+		rec->pc, CPROF_MAX_FRAMES, hook_frame, 0, &end);
 	rec->kind = CPROF_RECORD_ALLOC;
 	rec->flags = CPROF_RECORD_RETURN_ADDRESSES |
 		     (end == CPROF_UNWIND_COMPLETE ? 0 : CPROF_RECORD_TRUNCATED);
@@ -158,7 +155,7 @@ lost:
 	atomic_fetch_add(&cprof__alloc_lost_bytes, size);
 }
 
-__attribute__((noinline)) void cprof__alloc_sample(void *p, size_t size)
+void cprof__alloc_sample(void *p, size_t size, const void *hook_frame)
 {
 	uint64_t epoch = atomic_load_explicit(&cprof__alloc_epoch,
 					      memory_order_acquire);
@@ -180,7 +177,7 @@ __attribute__((noinline)) void cprof__alloc_sample(void *p, size_t size)
 	if (rate == 0)
 		goto out;
 	if (p != NULL)
-		sampler_record(p, size);
+		sampler_record(p, size, hook_frame);
 	t->countdown = sampler_draw(rate);
 out:
 	errno = saved_errno;
@@ -190,10 +187,13 @@ void cprof__alloc_release(void *p)
 {
 	struct cprof__record *rec;
 	uint64_t pos;
-	int saved_errno = errno;
+	int saved_errno;
 
+	/* Most calls end here (a page-filter collision): errno is safe, as
+	 * the set only spins on its lock (sched_yield cannot fail). */
 	if (!cprof__sampled_set_remove((uintptr_t)p))
-		goto out;
+		return;
+	saved_errno = errno; /* a full ring's drain may change it */
 	rec = sampler_claim(&pos);
 	if (rec == NULL) {
 		atomic_fetch_add(&cprof__alloc_lost, 1);
@@ -203,7 +203,7 @@ void cprof__alloc_release(void *p)
 	rec->depth = 0;
 	rec->flags = 0;
 	rec->tid = 0;
-	rec->time_ns = cprof__now_ns();
+	rec->time_ns = 0; /* frees are not in the trace: no clock read */
 	rec->value[0] = 0;
 	rec->value[1] = (int64_t)(uintptr_t)p;
 	rec->labels = NULL;

@@ -45,10 +45,11 @@ void cprof__alloc_sampler_stop(void);
 int64_t cprof__alloc_sampler_rate(void);
 
 /* Slow path of an allocation whose countdown crossed zero: records it if
- * sampling is on. Must be called directly by the interposed function, or
- * by a function it tail-calls (the stack drops exactly two frames: this
- * one and its caller's). */
-void cprof__alloc_sample(void *p, size_t size);
+ * sampling is on. hook_frame is the __builtin_frame_address(0) of the
+ * interposed function, or of a function it tail-called: a frame whose
+ * return address is in the allocating code, where the stack starts (the
+ * hook's own frames are never walked). */
+void cprof__alloc_sample(void *p, size_t size, const void *hook_frame);
 
 /*
  * A pointer that may have been sampled is about to be released: if it was,

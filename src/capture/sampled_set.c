@@ -27,8 +27,8 @@ static _Atomic(_Atomic uint32_t *) set_filter; /* set once, by init */
 static atomic_flag set_lock = ATOMIC_FLAG_INIT;
 static uintptr_t *set_slots; /* 0 = empty; set_lock */
 static uint32_t set_nslots;  /* power of two; set_lock */
-static uint32_t set_count;   /* set_lock */
-static _Atomic uint64_t set_size;
+/* Written under set_lock; read without it for cprof's memory report. */
+static _Atomic uint32_t set_count;
 
 static uint32_t set_hash(uintptr_t p)
 {
@@ -120,20 +120,20 @@ bool cprof__sampled_set_insert(uintptr_t p)
 {
 	_Atomic uint32_t *f = atomic_load(&set_filter);
 	bool ok = true;
+	uint32_t n;
 
 	if (f == NULL || p == 0)
 		return false;
 	set_lock_take();
-	if ((set_count + 1) * 2 > set_nslots && !set_grow_locked()) {
+	n = atomic_load_explicit(&set_count, memory_order_relaxed);
+	if ((n + 1) * 2 > set_nslots && !set_grow_locked()) {
 		ok = false;
 	} else {
 		set_filters_add_locked(f, p, 1);
 		set_put_locked(set_slots, set_nslots, p);
-		set_count++;
+		atomic_store_explicit(&set_count, n + 1, memory_order_relaxed);
 	}
 	set_lock_drop();
-	if (ok)
-		atomic_fetch_add_explicit(&set_size, 1, memory_order_relaxed);
 	return ok;
 }
 
@@ -178,7 +178,12 @@ bool cprof__sampled_set_remove(uintptr_t p)
 		     set_slots[i] != 0; i = (i + 1) & mask) {
 			if (set_slots[i] == p) {
 				set_delete_at_locked(i);
-				set_count--;
+				atomic_store_explicit(
+					&set_count,
+					atomic_load_explicit(
+						&set_count,
+						memory_order_relaxed) - 1,
+					memory_order_relaxed);
 				found = true;
 				break;
 			}
@@ -187,12 +192,13 @@ bool cprof__sampled_set_remove(uintptr_t p)
 	if (found)
 		set_filters_add_locked(f, p, -1);
 	set_lock_drop();
-	if (found)
-		atomic_fetch_sub_explicit(&set_size, 1, memory_order_relaxed);
 	return found;
 }
 
-uint64_t cprof__sampled_set_size(void) { return atomic_load(&set_size); }
+uint64_t cprof__sampled_set_size(void)
+{
+	return atomic_load_explicit(&set_count, memory_order_relaxed);
+}
 
 void cprof__sampled_set_pin(uintptr_t lo, size_t len)
 {

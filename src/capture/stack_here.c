@@ -1,10 +1,11 @@
 /*
  * stack_here.c - the stack of a hook's caller (see stack_here.h).
  *
- * The walk starts from the register state the caller will have when this
- * function returns: pc = our return address, sp = just above it, rbp = the
- * caller's saved frame pointer. That is what either walker (frame pointers
- * or CFI) needs to continue, so hooks get the same stacks as the handler.
+ * The walk starts from the register state the caller will have when the
+ * hook returns: pc = the hook's return address, sp = just above it, rbp =
+ * the caller's saved frame pointer. That is what either walker (frame
+ * pointers or CFI) needs to continue, so hooks get the same stacks as the
+ * handler, without walking the hook's own frames first.
  */
 #include "capture/stack_here.h"
 
@@ -18,13 +19,19 @@ int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 {
 	const uintptr_t *frame = hook_frame;
 	uintptr_t tmp[CPROF_MAX_FRAMES + 8];
+	uintptr_t *out = skip == 0 ? pcs : tmp;
 	struct cprof__stack_bounds bounds;
 	struct cprof__thread *t = cprof__thread_self_as();
 	struct cprof__regs regs;
 	int n, want = max + skip;
 
+	/* The first pc is a return address: the walkers look a first pc up
+	 * as it is (an interrupted pc), so give them the call instruction's
+	 * last byte, where its rule is (a call that ends a function would
+	 * otherwise find the next function's), and put the return address
+	 * back in the stack afterwards. */
 	regs.r[CPROF_REG_RBP] = frame[0];
-	regs.r[CPROF_REG_RIP] = frame[1];
+	regs.r[CPROF_REG_RIP] = frame[1] != 0 ? frame[1] - 1 : 0;
 	regs.r[CPROF_REG_RSP] = (uintptr_t)(frame + 2);
 	regs.valid = 1u << CPROF_REG_RBP | 1u << CPROF_REG_RIP |
 		     1u << CPROF_REG_RSP;
@@ -39,11 +46,13 @@ int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 	}
 	if (t == NULL)
 		bounds.lo = regs.r[CPROF_REG_RSP];
-	n = cprof__unwind_as(&regs, bounds, tmp, want, end);
+	n = cprof__unwind_as(&regs, bounds, out, want, end);
+	if (n > 0)
+		out[0] = frame[1];
 	if (n <= skip)
 		return 0;
-	for (int i = skip; i < n; i++)
-		pcs[i - skip] = tmp[i];
+	for (int i = skip; out != pcs && i < n; i++)
+		pcs[i - skip] = out[i];
 	return cprof__unwind_mark_as(pcs, n - skip, max, *end);
 }
 

@@ -150,19 +150,19 @@ static inline bool hooks_ready(void)
 }
 
 /*
- * cprof__alloc_sample drops two frames from the stack it takes: its own and
- * its caller's. So it is called either by the interposed function itself
- * (hooks_allocated, always inlined) or by a function the interposed one
- * tail-calls (the hooks_*_sampled and *_slow functions below: their return
- * address is the allocating code's). The tail calls keep the fast paths
- * frameless; -O2 makes them (-foptimize-sibling-calls), and a build without
- * them would only add the interposed function's frame to each sample.
+ * cprof__alloc_sample walks the stack from the frame of the function this
+ * is inlined into, whose return address must be the allocating code's: the
+ * interposed function itself (hooks_allocated, always inlined) or a
+ * function the interposed one tail-calls (the hooks_*_sampled and *_slow
+ * functions below). The tail calls keep the fast paths frameless; -O2 makes
+ * them (-foptimize-sibling-calls), and a build without them would only add
+ * the interposed function's frame to each sample.
  */
 static inline __attribute__((always_inline)) void hooks_sample(void *p,
 							      size_t size)
 {
 	if (p != NULL && !cprof__reentry_active())
-		cprof__alloc_sample(p, size);
+		cprof__alloc_sample(p, size, __builtin_frame_address(0));
 }
 
 /* After an allocation, on the paths that count it afterwards. */
@@ -217,7 +217,7 @@ static __attribute__((noinline, cold)) void hooks_free_slow(void *p)
 {
 	if (p == NULL || hooks_pool_owns(p))
 		return;
-	if (!hooks_ready())
+	if (!hooks_resolved())
 		return; /* cannot happen: p came from a real allocator */
 	cprof__alloc_release(p);
 	hooks_real.free(p);
