@@ -5,7 +5,10 @@
  * module's. This file walks the parsed document once: thread names and
  * lifetimes, CPU samples and waits per thread, region and task durations
  * (B/E pairs per thread, b/e pairs per id), and the stack of every sample
- * and wait, resolved through "stackFrames" into frame ids.
+ * and wait, resolved through "stackFrames" into frame ids. For the
+ * timeline it keeps every region, task, log and drop with its time, their
+ * names interned once (strs), so a trace of a million events holds each
+ * distinct name once.
  */
 #include "cli/trace_model.h"
 
@@ -29,6 +32,7 @@
 struct tm_open_region {
 	const char *name;
 	int64_t ts;
+	int64_t task;
 };
 
 struct tm_thread_state {
@@ -41,6 +45,7 @@ struct tm_task {
 	int64_t id;
 	const char *name;
 	int64_t ts;
+	size_t run;          /* its entry in task_list */
 };
 
 struct tm_loader {
@@ -53,6 +58,9 @@ struct tm_loader {
 	struct tm_task *tasks;
 	size_t n_tasks, cap_tasks;
 	size_t cap_threads, cap_stacked, cap_pool;
+	size_t cap_region_list, cap_task_list, cap_marks, cap_strs;
+	uint32_t *str_slots; /* open addressing: strs index + 1, 0 empty */
+	size_t n_str_slots;  /* a power of two, over twice n_strs */
 };
 
 static void *tm_grow(void *p, size_t *cap, size_t need, size_t size)
@@ -71,6 +79,61 @@ static void *tm_grow(void *p, size_t *cap, size_t need, size_t size)
 	}
 	*cap = c;
 	return q;
+}
+
+static uint64_t tm_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void tm_rehash(struct tm_loader *l)
+{
+	size_t n = l->n_str_slots ? l->n_str_slots * 2 : 1024;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	for (size_t i = 0; i < l->tm->n_strs; i++) {
+		size_t h = (size_t)tm_hash(l->tm->strs[i]) & (n - 1);
+
+		while (slots[h] != 0)
+			h = (h + 1) & (n - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+	free(l->str_slots);
+	l->str_slots = slots;
+	l->n_str_slots = n;
+}
+
+/* The index of s in strs, added if new. */
+static uint32_t tm_intern(struct tm_loader *l, const char *s)
+{
+	struct cprof__tm *tm = l->tm;
+	size_t h;
+
+	if (s == NULL)
+		s = "";
+	if (2 * (tm->n_strs + 1) > l->n_str_slots)
+		tm_rehash(l);
+	h = (size_t)tm_hash(s) & (l->n_str_slots - 1);
+	for (; l->str_slots[h] != 0; h = (h + 1) & (l->n_str_slots - 1))
+		if (strcmp(tm->strs[l->str_slots[h] - 1], s) == 0)
+			return l->str_slots[h] - 1;
+	tm->strs = tm_grow(tm->strs, &l->cap_strs, tm->n_strs + 1,
+			   sizeof(*tm->strs));
+	tm->strs[tm->n_strs] = strdup(s);
+	if (tm->strs[tm->n_strs] == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	l->str_slots[h] = (uint32_t)++tm->n_strs;
+	return (uint32_t)tm->n_strs - 1;
 }
 
 static int tm_read(const char *path, struct cprof__buf *out)
@@ -270,7 +333,8 @@ static void tm_span_add(struct cprof__tm_span **spans, size_t *n,
 
 /* The stack an event points to with "sf", as frame ids leaf first. */
 static int tm_stacked(struct tm_loader *l, struct json_object *ev, int kind,
-		      int64_t value)
+		      int64_t value, const struct cprof__tm_thread *t,
+		      int64_t ts)
 {
 	struct cprof__tm *tm = l->tm;
 	const char *sf = tm_str(ev, "sf");
@@ -298,6 +362,9 @@ static int tm_stacked(struct tm_loader *l, struct json_object *ev, int kind,
 	/* the pool may move: frames are an offset until loading ends */
 	s->frames = (const int32_t *)(uintptr_t)tm->pool_len;
 	s->depth = depth;
+	s->ts_ns = ts;
+	s->thread = (uint32_t)(t - tm->threads);
+	s->name = kind < 0 ? 0 : tm_intern(l, tm_str(ev, "name"));
 	tm->pool_len += depth;
 	return 0;
 }
@@ -315,44 +382,127 @@ static int tm_wait_kind(const char *cat)
 	return -1;
 }
 
-static void tm_task(struct tm_loader *l, const char *ph, const char *id,
-		    const char *name, int64_t ts)
+/* A task's begin (b) or end (e); parent: args.parent of a begin. */
+static void tm_task(struct tm_loader *l, const struct cprof__tm_thread *t,
+		    const char *ph, const char *id, const char *name,
+		    int64_t parent, int64_t ts)
 {
+	struct cprof__tm *tm = l->tm;
 	int64_t n = id ? strtoll(id, NULL, 0) : 0;
 
 	if (strcmp(ph, "b") == 0) {
+		tm->task_list = tm_grow(tm->task_list, &l->cap_task_list,
+					tm->n_task_list + 1,
+					sizeof(*tm->task_list));
+		tm->task_list[tm->n_task_list] = (struct cprof__tm_task){
+			n, parent, tm_intern(l, name),
+			(uint32_t)(t - tm->threads), ts, INT64_MIN};
 		l->tasks = tm_grow(l->tasks, &l->cap_tasks, l->n_tasks + 1,
 				   sizeof(*l->tasks));
-		l->tasks[l->n_tasks++] = (struct tm_task){n, name, ts};
+		l->tasks[l->n_tasks++] = (struct tm_task){
+			n, name, ts, tm->n_task_list++};
 		return;
 	}
 	for (size_t i = l->n_tasks; i-- > 0;) {
 		if (l->tasks[i].id == n && l->tasks[i].name != NULL) {
-			tm_span_add(&l->tm->tasks, &l->tm->n_tasks,
+			tm_span_add(&tm->tasks, &tm->n_tasks,
 				    l->tasks[i].name, ts - l->tasks[i].ts);
+			tm->task_list[l->tasks[i].run].end_ns = ts;
 			l->tasks[i].name = NULL;
 			return;
 		}
 	}
 }
 
+static void tm_mark(struct tm_loader *l, const struct cprof__tm_thread *t,
+		    enum cprof__tm_mark_kind kind, int64_t ts,
+		    const char *text, const char *detail, int64_t value)
+{
+	struct cprof__tm *tm = l->tm;
+
+	tm->marks = tm_grow(tm->marks, &l->cap_marks, tm->n_marks + 1,
+			    sizeof(*tm->marks));
+	tm->marks[tm->n_marks++] = (struct cprof__tm_mark){
+		kind, t ? (uint32_t)(t - tm->threads) : CPROF_TM_NO_THREAD,
+		ts, tm_intern(l, text), tm_intern(l, detail), value};
+}
+
+static void tm_region_end(struct tm_loader *l, struct cprof__tm_thread *t,
+			  int64_t ts)
+{
+	struct cprof__tm *tm = l->tm;
+	struct tm_thread_state *st = tm_state(l, t);
+	const struct tm_open_region *o;
+
+	if (st->depth == 0 || --st->depth >= TM_MAX_DEPTH)
+		return;
+	o = &st->open[st->depth];
+	tm_span_add(&tm->regions, &tm->n_regions, o->name, ts - o->ts);
+	tm->region_list = tm_grow(tm->region_list, &l->cap_region_list,
+				  tm->n_region_list + 1,
+				  sizeof(*tm->region_list));
+	tm->region_list[tm->n_region_list++] = (struct cprof__tm_region){
+		(uint32_t)(t - tm->threads), tm_intern(l, o->name),
+		(uint32_t)st->depth, o->task, o->ts, ts};
+}
+
 static void tm_region(struct tm_loader *l, struct cprof__tm_thread *t,
-		      bool begin, const char *name, int64_t ts)
+		      bool begin, const char *name, int64_t task, int64_t ts)
 {
 	struct tm_thread_state *st = tm_state(l, t);
 
-	if (begin) {
-		if (st->depth < TM_MAX_DEPTH)
-			st->open[st->depth] = (struct tm_open_region){name, ts};
-		st->depth++;
+	if (!begin) {
+		tm_region_end(l, t, ts);
 		return;
 	}
-	if (st->depth == 0)
-		return;
-	if (--st->depth < TM_MAX_DEPTH)
-		tm_span_add(&l->tm->regions, &l->tm->n_regions,
-			    st->open[st->depth].name,
-			    ts - st->open[st->depth].ts);
+	if (st->depth < TM_MAX_DEPTH)
+		st->open[st->depth] =
+			(struct tm_open_region){name, ts, task};
+	st->depth++;
+}
+
+/* An args number, 0 when absent. */
+static int64_t tm_arg(struct json_object *args, const char *key)
+{
+	double v;
+
+	return args != NULL && tm_num(args, key, &v) ? (int64_t)v : 0;
+}
+
+static bool tm_is(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
+/* An instant: a CPU sample, a thread's start or exit, a log, a drop. */
+static int tm_instant(struct tm_loader *l, struct cprof__tm_thread *t,
+		      struct json_object *ev, struct json_object *args,
+		      int64_t ts)
+{
+	const char *name = tm_str(ev, "name"), *cat = tm_str(ev, "cat");
+
+	if (tm_is(cat, "cpu")) {
+		int64_t periods = tm_arg(args, "periods");
+		int64_t ns = (periods > 0 ? periods : 1) * l->tm->cpu_period_ns;
+
+		t->cpu_ns += ns;
+		return tm_stacked(l, ev, -1, ns, t, ts);
+	}
+	if (tm_is(cat, "thread") && tm_is(name, "thread start")) {
+		t->begin_ns = ts;
+		t->started = true;
+	} else if (tm_is(cat, "thread") && tm_is(name, "thread exit")) {
+		t->end_ns = ts;
+		t->exited = true;
+	} else if (tm_is(cat, "log")) {
+		tm_mark(l, t, CPROF_TM_MARK_LOG, ts, name,
+			args ? tm_str(args, "message") : NULL,
+			tm_arg(args, "task"));
+	} else if (tm_is(cat, "cprof")) {
+		tm_mark(l, t, CPROF_TM_MARK_DROP, ts, name, NULL,
+			tm_arg(args, "count"));
+	}
+	return 0;
 }
 
 static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
@@ -370,13 +520,17 @@ static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
 		return -1;
 	}
 	json_object_object_get_ex(ev, "args", &args);
-	if (tid == 0)
-		return 0; /* process-wide: metadata, global instants */
+	if (tid == 0) { /* process-wide: metadata, the store's drops */
+		if (tm_is(ph, "i") && tm_is(cat, "cprof"))
+			tm_mark(l, NULL, CPROF_TM_MARK_DROP, tm_ns(ts), name,
+				NULL, tm_arg(args, "count"));
+		return 0;
+	}
 	t = tm_thread(l, (int64_t)tid);
 	if (strcmp(ph, "M") == 0) {
 		const char *n = args ? tm_str(args, "name") : NULL;
 
-		if (name && strcmp(name, "thread_name") == 0 && n != NULL) {
+		if (tm_is(name, "thread_name") && n != NULL) {
 			free(t->name);
 			t->name = strdup(n);
 		}
@@ -385,27 +539,17 @@ static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
 		int64_t dur = tm_num(ev, "dur", &v) ? tm_ns(v) : 0;
 
 		t->wait_ns[k] += dur;
-		return tm_stacked(l, ev, k, dur);
-	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "cpu") == 0) {
-		int64_t ns = l->tm->cpu_period_ns;
-
-		if (args != NULL && tm_num(args, "periods", &v))
-			ns = (int64_t)v * l->tm->cpu_period_ns;
-		t->cpu_ns += ns;
-		return tm_stacked(l, ev, -1, ns);
-	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "thread") == 0 &&
-		   name) {
-		if (strcmp(name, "thread start") == 0)
-			t->begin_ns = tm_ns(ts);
-		else if (strcmp(name, "thread exit") == 0)
-			t->end_ns = tm_ns(ts);
-	} else if ((strcmp(ph, "B") == 0 || strcmp(ph, "E") == 0) && cat &&
-		   strcmp(cat, "region") == 0) {
-		tm_region(l, t, ph[0] == 'B', name ? name : "", tm_ns(ts));
-	} else if ((strcmp(ph, "b") == 0 || strcmp(ph, "e") == 0) && cat &&
-		   strcmp(cat, "task") == 0) {
-		tm_task(l, ph, tm_str(ev, "id"), name ? name : "task",
-			tm_ns(ts));
+		return tm_stacked(l, ev, k, dur, t, tm_ns(ts));
+	} else if (strcmp(ph, "i") == 0) {
+		return tm_instant(l, t, ev, args, tm_ns(ts));
+	} else if ((strcmp(ph, "B") == 0 || strcmp(ph, "E") == 0) &&
+		   tm_is(cat, "region")) {
+		tm_region(l, t, ph[0] == 'B', name ? name : "",
+			  tm_arg(args, "task"), tm_ns(ts));
+	} else if ((strcmp(ph, "b") == 0 || strcmp(ph, "e") == 0) &&
+		   tm_is(cat, "task")) {
+		tm_task(l, t, ph, tm_str(ev, "id"), name ? name : "task",
+			tm_arg(args, "parent"), tm_ns(ts));
 	}
 	return 0;
 }
@@ -451,6 +595,9 @@ static void tm_finish(struct cprof__tm *tm)
 	for (size_t i = 0; i < tm->n_stacked; i++)
 		tm->stacked[i].frames =
 			tm->stack_pool + (uintptr_t)tm->stacked[i].frames;
+	for (size_t i = 0; i < tm->n_task_list; i++)
+		if (tm->task_list[i].end_ns == INT64_MIN)
+			tm->task_list[i].end_ns = tm->duration_ns;
 	if (tm->mode == NULL)
 		tm->mode = strdup("?");
 }
@@ -488,6 +635,12 @@ static int tm_walk(struct tm_loader *l, struct json_object *root)
 		if (tm_num(ev, "ts", &ts) && tm_ns(ts) > l->tm->duration_ns)
 			l->tm->duration_ns = tm_ns(ts);
 	}
+	/* regions still open (another tool's file: cprof closes them) end
+	 * with the trace */
+	for (size_t i = 0; i < l->tm->n_threads; i++)
+		while (l->states[i].depth > 0)
+			tm_region_end(l, &l->tm->threads[i],
+				      l->tm->duration_ns);
 	tm_finish(l->tm);
 	return 0;
 }
@@ -504,6 +657,7 @@ int cprof__tm_load(struct cprof__tm *tm, const char *path)
 	memset(&l, 0, sizeof(l));
 	l.tm = tm;
 	l.path = path;
+	tm_intern(&l, ""); /* strs[0] */
 	cprof__buf_init(&text, TM_MAX_BYTES);
 	if (tm_read(path, &text) != 0)
 		goto out;
@@ -531,6 +685,7 @@ out:
 	free(l.key_order);
 	free(l.states);
 	free(l.tasks);
+	free(l.str_slots);
 	cprof__buf_fini(&text);
 	return rc;
 }
@@ -556,6 +711,12 @@ void cprof__tm_fini(struct cprof__tm *tm)
 	free(tm->frame_names);
 	free(tm->frame_parent);
 	free(tm->stack_pool);
+	for (size_t i = 0; i < tm->n_strs; i++)
+		free(tm->strs[i]);
+	free(tm->strs);
+	free(tm->region_list);
+	free(tm->task_list);
+	free(tm->marks);
 	free(tm->mode);
 	memset(tm, 0, sizeof(*tm));
 }
