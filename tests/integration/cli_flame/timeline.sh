@@ -29,6 +29,45 @@ grep -q '"title":"a \\u003cb\\u003e\\u0026\\"title"' "$TMP/title.html" ||
 	fail "-title not escaped"
 pass "stdout and -o agree; -title reaches the page escaped"
 
+# The page's data holds every event of the trace (counted by kind), and
+# the drops: a tiny buffer overflows under a burst of logs.
+CPROF_TRACE_BUFFER=1024 CPROF_TRACE=$TMP/drops.json "$PROGRAMS/trace_truth" \
+	--burn-ms 10 --regions 20 --region-ms 0 --waits 1 --wait-ms 1 \
+	--burst 20000 >/dev/null
+"$CLI" trace -html -o "$TMP/drops.html" "$TMP/drops.json" || fail "-html failed"
+grep -q '"dropped":0,' "$TMP/drops.html" && fail "no drops in the drops trace"
+for t in trace drops; do
+	[[ -n ${NODE:-} ]] || break
+	[[ $t == trace ]] && html=$page || html=$TMP/drops.html
+	"$NODE" -e '
+		const fs = require("fs");
+		const html = fs.readFileSync(process.argv[1], "utf8");
+		const d = JSON.parse(/<script id="cprof-data" type="application\/json">([^]*?)<\/script>/.exec(html)[1]);
+		const tr = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+		const ev = tr.traceEvents, n = (f) => ev.filter(f).length;
+		const sum = (k, stride, f) => d.threads.reduce((a, t) => {
+			for (let i = 0; i < t[k].length; i += stride) a += f(t[k], i);
+			return a; }, 0);
+		const got = {
+			waits: sum("w", 5, () => 1), samples: sum("s", 3, () => 1),
+			regions: sum("r", 5, () => 1), logs: sum("m", 5, (m, i) => m[i + 1] === 0),
+			dropped: sum("m", 5, (m, i) => m[i + 1] === 1 ? m[i + 4] : 0) +
+				d.marks.filter((x, i) => i % 5 === 4).reduce((a, x) => a + x, 0),
+			tasks: d.tasks.length / 6, threads: d.threads.length };
+		const want = {
+			waits: n((e) => e.ph === "X"), samples: n((e) => e.cat === "cpu"),
+			regions: n((e) => e.ph === "E"), logs: n((e) => e.cat === "log"),
+			dropped: +tr.otherData.dropped_events, tasks: n((e) => e.ph === "b"),
+			threads: n((e) => e.name === "thread_name") };
+		if (JSON.stringify(got) !== JSON.stringify(want)) {
+			console.error("page " + JSON.stringify(got) + "\ntrace " + JSON.stringify(want));
+			process.exit(1);
+		}
+		console.log(JSON.stringify(got));
+	' "$html" "$TMP/$t.json" >"$TMP/counts" || fail "$t: the page lacks events"
+	pass "$t: the page has every event: $(cat "$TMP/counts")"
+done
+
 # Bad input: one line, status 2, and no page, not even an empty one.
 head -c 3000 "$TMP/trace.json" >"$TMP/cut.json"
 expect_bad "truncated trace" "$CLI" trace -html -o "$TMP/bad.html" "$TMP/cut.json"
