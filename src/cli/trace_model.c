@@ -2,8 +2,13 @@
  * trace_model.c - reading a cprof trace into the model (trace_model.h).
  *
  * JSON parsing is json-c's (Debian's libjson-c-dev); gzip is the pprof
- * module's. This file walks the parsed document once: thread names and
- * lifetimes, CPU samples and waits per thread, region and task durations
+ * module's. json-c's objects for a whole document take about 18 bytes per
+ * byte of text, so the events are parsed one at a time: a first pass over
+ * the top level parses everything but traceEvents (stackFrames and
+ * otherData, which cprof writes after the events) and skips the events'
+ * array; the second parses each event, uses it and frees it. The model is
+ * built in that pass: thread names and lifetimes, CPU samples and waits
+ * per thread, region and task durations
  * (B/E pairs per thread, b/e pairs per id), and the stack of every sample
  * and wait, resolved through "stackFrames" into frame ids. For the
  * timeline it keeps every region, task, log and drop with its time, their
@@ -29,8 +34,9 @@
 /* Regions open at once on one thread that the analysis follows. */
 #define TM_MAX_DEPTH 256
 
+/* Names are interned (strs): an event's own strings die with it. */
 struct tm_open_region {
-	const char *name;
+	uint32_t name;
 	int64_t ts;
 	int64_t task;
 };
@@ -43,7 +49,8 @@ struct tm_thread_state {
 
 struct tm_task {
 	int64_t id;
-	const char *name;
+	uint32_t name;
+	bool open;
 	int64_t ts;
 	size_t run;          /* its entry in task_list */
 };
@@ -391,24 +398,29 @@ static void tm_task(struct tm_loader *l, const struct cprof__tm_thread *t,
 	int64_t n = id ? strtoll(id, NULL, 0) : 0;
 
 	if (strcmp(ph, "b") == 0) {
+		uint32_t id_name = tm_intern(l, name);
+
 		tm->task_list = tm_grow(tm->task_list, &l->cap_task_list,
 					tm->n_task_list + 1,
 					sizeof(*tm->task_list));
 		tm->task_list[tm->n_task_list] = (struct cprof__tm_task){
-			n, parent, tm_intern(l, name),
-			(uint32_t)(t - tm->threads), ts, INT64_MIN};
+			n, parent, id_name, (uint32_t)(t - tm->threads), ts,
+			INT64_MIN};
 		l->tasks = tm_grow(l->tasks, &l->cap_tasks, l->n_tasks + 1,
 				   sizeof(*l->tasks));
 		l->tasks[l->n_tasks++] = (struct tm_task){
-			n, name, ts, tm->n_task_list++};
+			n, tm->task_list[tm->n_task_list].name, true, ts,
+			tm->n_task_list};
+		tm->n_task_list++;
 		return;
 	}
 	for (size_t i = l->n_tasks; i-- > 0;) {
-		if (l->tasks[i].id == n && l->tasks[i].name != NULL) {
+		if (l->tasks[i].id == n && l->tasks[i].open) {
 			tm_span_add(&tm->tasks, &tm->n_tasks,
-				    l->tasks[i].name, ts - l->tasks[i].ts);
+				    tm->strs[l->tasks[i].name],
+				    ts - l->tasks[i].ts);
 			tm->task_list[l->tasks[i].run].end_ns = ts;
-			l->tasks[i].name = NULL;
+			l->tasks[i].open = false;
 			return;
 		}
 	}
@@ -437,13 +449,14 @@ static void tm_region_end(struct tm_loader *l, struct cprof__tm_thread *t,
 	if (st->depth == 0 || --st->depth >= TM_MAX_DEPTH)
 		return;
 	o = &st->open[st->depth];
-	tm_span_add(&tm->regions, &tm->n_regions, o->name, ts - o->ts);
+	tm_span_add(&tm->regions, &tm->n_regions, tm->strs[o->name],
+		    ts - o->ts);
 	tm->region_list = tm_grow(tm->region_list, &l->cap_region_list,
 				  tm->n_region_list + 1,
 				  sizeof(*tm->region_list));
 	tm->region_list[tm->n_region_list++] = (struct cprof__tm_region){
-		(uint32_t)(t - tm->threads), tm_intern(l, o->name),
-		(uint32_t)st->depth, o->task, o->ts, ts};
+		(uint32_t)(t - tm->threads), o->name, (uint32_t)st->depth,
+		o->task, o->ts, ts};
 }
 
 static void tm_region(struct tm_loader *l, struct cprof__tm_thread *t,
@@ -456,8 +469,8 @@ static void tm_region(struct tm_loader *l, struct cprof__tm_thread *t,
 		return;
 	}
 	if (st->depth < TM_MAX_DEPTH)
-		st->open[st->depth] =
-			(struct tm_open_region){name, ts, task};
+		st->open[st->depth] = (struct tm_open_region){
+			tm_intern(l, name), ts, task};
 	st->depth++;
 }
 
@@ -602,39 +615,190 @@ static void tm_finish(struct cprof__tm *tm)
 		tm->mode = strdup("?");
 }
 
-static int tm_walk(struct tm_loader *l, struct json_object *root)
+/* The text, its length, a tokener, and where the events' array starts. */
+struct tm_text {
+	const char *s;
+	size_t len;
+	struct json_tokener *tok;
+	size_t events;       /* offset of traceEvents' '[', or SIZE_MAX */
+};
+
+static size_t tm_ws(const struct tm_text *x, size_t p)
 {
-	struct json_object *events = root;
-	size_t n;
+	while (p < x->len && (x->s[p] == ' ' || x->s[p] == '\n' ||
+			      x->s[p] == '\r' || x->s[p] == '\t'))
+		p++;
+	return p;
+}
 
-	if (json_object_is_type(root, json_type_object)) {
-		tm_other_data(l->tm, root);
-		if (!json_object_object_get_ex(root, "traceEvents", &events)) {
-			cprof__cli_error("%s: no traceEvents", l->path);
-			return -1;
+static int tm_bad(const struct tm_loader *l, const char *why, size_t at)
+{
+	cprof__cli_error("%s: not JSON: %s at byte %zu", l->path, why, at);
+	return -1;
+}
+
+/* Parses the JSON value at *p into *out (NULL for null) and moves *p past
+ * it. Returns 0, or -1 after printing one line. */
+static int tm_value(const struct tm_loader *l, struct tm_text *x, size_t *p,
+		    struct json_object **out)
+{
+	size_t left = x->len - *p;
+	enum json_tokener_error e;
+
+	json_tokener_reset(x->tok);
+	*out = json_tokener_parse_ex(x->tok, x->s + *p,
+				     (int)(left > INT32_MAX ? INT32_MAX : left));
+	e = json_tokener_get_error(x->tok);
+	if (e != json_tokener_success)
+		return tm_bad(l, e == json_tokener_continue
+				 ? "the text ends too early"
+				 : json_tokener_error_desc(e),
+			      *p + json_tokener_get_parse_end(x->tok));
+	*p += json_tokener_get_parse_end(x->tok);
+	return 0;
+}
+
+/* Moves *p past the array or object at *p without parsing it (the events
+ * are parsed later, one at a time). */
+static int tm_skip(const struct tm_loader *l, const struct tm_text *x,
+		   size_t *p)
+{
+	size_t depth = 0;
+	bool in_str = false;
+
+	for (size_t i = *p; i < x->len; i++) {
+		char c = x->s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if ((c == ']' || c == '}') && --depth == 0) {
+			*p = i + 1;
+			return 0;
 		}
-		if (tm_frames(l, root) != 0)
-			return -1;
 	}
-	if (!json_object_is_type(events, json_type_array)) {
-		cprof__cli_error("%s: traceEvents is not an array", l->path);
-		return -1;
-	}
-	n = json_object_array_length(events);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *ev = json_object_array_get_idx(events, i);
-		double ts;
+	return tm_bad(l, "the text ends too early", x->len);
+}
 
+/* The top level: an object whose members but traceEvents go into meta, or
+ * a bare array of events (the format allows both). */
+static int tm_top(const struct tm_loader *l, struct tm_text *x,
+		  struct json_object *meta)
+{
+	size_t p = tm_ws(x, 0);
+
+	if (p < x->len && x->s[p] == '[') {
+		x->events = p;
+		return tm_skip(l, x, &p) != 0 ? -1 :
+		       tm_ws(x, p) < x->len ? tm_bad(l, "text after the end",
+						     tm_ws(x, p)) : 0;
+	}
+	if (p >= x->len || x->s[p] != '{')
+		return tm_bad(l, p >= x->len ? "the text ends too early"
+					     : "not an object or array", p);
+	for (p = tm_ws(x, p + 1); p < x->len && x->s[p] != '}';) {
+		struct json_object *key = NULL, *val = NULL;
+		const char *k;
+
+		if (x->s[p] != '"')
+			return tm_bad(l, "a member without a name", p);
+		if (tm_value(l, x, &p, &key) != 0)
+			return -1;
+		k = json_object_get_string(key);
+		p = tm_ws(x, p);
+		if (p >= x->len || x->s[p] != ':') {
+			json_object_put(key);
+			return tm_bad(l, "':' expected", p);
+		}
+		p = tm_ws(x, p + 1);
+		if (strcmp(k, "traceEvents") == 0 && p < x->len &&
+		    x->s[p] == '[' && x->events == SIZE_MAX) {
+			x->events = p;
+			if (tm_skip(l, x, &p) != 0) {
+				json_object_put(key);
+				return -1;
+			}
+		} else if (tm_value(l, x, &p, &val) != 0) {
+			json_object_put(key);
+			return -1;
+		} else {
+			json_object_object_add(meta, k, val);
+		}
+		json_object_put(key);
+		p = tm_ws(x, p);
+		if (p < x->len && x->s[p] == ',')
+			p = tm_ws(x, p + 1);
+		else if (p < x->len && x->s[p] != '}')
+			return tm_bad(l, "',' or '}' expected", p);
+	}
+	if (p >= x->len)
+		return tm_bad(l, "the text ends too early", p);
+	p = tm_ws(x, p + 1);
+	return p < x->len ? tm_bad(l, "text after the end", p) : 0;
+}
+
+/* The events, parsed and used one at a time. */
+static int tm_events(struct tm_loader *l, struct tm_text *x)
+{
+	size_t p = tm_ws(x, x->events + 1);
+
+	for (size_t i = 0; p < x->len && x->s[p] != ']'; i++) {
+		struct json_object *ev;
+		double ts;
+		int rc;
+
+		if (tm_value(l, x, &p, &ev) != 0)
+			return -1;
 		if (!json_object_is_type(ev, json_type_object)) {
+			json_object_put(ev);
 			cprof__cli_error("%s: event %zu is not an object",
 					 l->path, i);
 			return -1;
 		}
-		if (tm_event(l, ev, i) != 0)
-			return -1;
-		if (tm_num(ev, "ts", &ts) && tm_ns(ts) > l->tm->duration_ns)
+		rc = tm_event(l, ev, i);
+		if (rc == 0 && tm_num(ev, "ts", &ts) &&
+		    tm_ns(ts) > l->tm->duration_ns)
 			l->tm->duration_ns = tm_ns(ts);
+		json_object_put(ev);
+		if (rc != 0)
+			return -1;
+		p = tm_ws(x, p);
+		if (p < x->len && x->s[p] == ',')
+			p = tm_ws(x, p + 1);
+		else if (p < x->len && x->s[p] != ']')
+			return tm_bad(l, "',' or ']' expected", p);
 	}
+	return 0;
+}
+
+static int tm_walk(struct tm_loader *l, struct tm_text *x)
+{
+	struct json_object *meta = json_object_new_object();
+	int rc = -1;
+
+	if (meta == NULL) {
+		cprof__cli_error("out of memory");
+		return -1;
+	}
+	if (tm_top(l, x, meta) != 0)
+		goto out;
+	tm_other_data(l->tm, meta);
+	if (x->events == SIZE_MAX) {
+		cprof__cli_error("%s: %s", l->path,
+				 json_object_object_get_ex(meta, "traceEvents",
+							   NULL)
+					 ? "traceEvents is not an array"
+					 : "no traceEvents");
+		goto out;
+	}
+	if (tm_frames(l, meta) != 0 || tm_events(l, x) != 0)
+		goto out;
 	/* regions still open (another tool's file: cprof closes them) end
 	 * with the trace */
 	for (size_t i = 0; i < l->tm->n_threads; i++)
@@ -642,15 +806,18 @@ static int tm_walk(struct tm_loader *l, struct json_object *root)
 			tm_region_end(l, &l->tm->threads[i],
 				      l->tm->duration_ns);
 	tm_finish(l->tm);
-	return 0;
+	rc = 0;
+out:
+	/* frame keys point into meta's keys: done with them now */
+	json_object_put(meta);
+	return rc;
 }
 
 int cprof__tm_load(struct cprof__tm *tm, const char *path)
 {
 	struct tm_loader l;
 	struct cprof__buf text;
-	struct json_tokener *tok;
-	struct json_object *root = NULL;
+	struct tm_text x = {NULL, 0, NULL, SIZE_MAX};
 	int rc = -1;
 
 	memset(tm, 0, sizeof(*tm));
@@ -661,26 +828,16 @@ int cprof__tm_load(struct cprof__tm *tm, const char *path)
 	cprof__buf_init(&text, TM_MAX_BYTES);
 	if (tm_read(path, &text) != 0)
 		goto out;
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	if (tok != NULL) {
-		enum json_tokener_error e;
-
-		root = json_tokener_parse_ex(tok, text.data ? text.data : "",
-					     (int)text.len);
-		e = json_tokener_get_error(tok);
-		if (root == NULL || json_tokener_get_parse_end(tok) < text.len)
-			cprof__cli_error(
-				"%s: not JSON: %s at byte %zu", path,
-				e == json_tokener_continue
-					? "the text ends too early"
-					: json_tokener_error_desc(e),
-				json_tokener_get_parse_end(tok));
-		else
-			rc = tm_walk(&l, root);
-		json_tokener_free(tok);
-	}
+	x.s = text.data ? text.data : "";
+	x.len = text.len;
+	x.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (x.tok == NULL)
+		cprof__cli_error("out of memory");
+	else
+		rc = tm_walk(&l, &x);
+	if (x.tok != NULL)
+		json_tokener_free(x.tok);
 out:
-	json_object_put(root);
 	free(l.frame_keys);
 	free(l.key_order);
 	free(l.states);
