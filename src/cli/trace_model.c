@@ -169,7 +169,7 @@ static int tm_read(const char *path, struct cprof__buf *out)
 			cprof__cli_error("%s: %s", path, err);
 			rc = -1;
 		}
-	} else {
+	} else if (raw.len > 0) {
 		cprof__buf_append(out, raw.data, raw.len);
 	}
 	fclose(f);
@@ -605,7 +605,7 @@ static void tm_finish(struct cprof__tm *tm)
 			t->name = strdup(n);
 		}
 	}
-	for (size_t i = 0; i < tm->n_stacked; i++)
+	for (size_t i = 0; i < tm->n_stacked && tm->stack_pool != NULL; i++)
 		tm->stacked[i].frames =
 			tm->stack_pool + (uintptr_t)tm->stacked[i].frames;
 	for (size_t i = 0; i < tm->n_task_list; i++)
@@ -844,6 +844,8 @@ out:
 	free(l.tasks);
 	free(l.str_slots);
 	cprof__buf_fini(&text);
+	if (rc != 0)
+		cprof__tm_fini(tm); /* what a refused file left */
 	return rc;
 }
 

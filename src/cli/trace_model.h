@@ -118,7 +118,8 @@ struct cprof__tm {
 	size_t n_strs;
 };
 
-/* Loads path. Returns 0, or -1 after printing one line. */
+/* Loads path. Returns 0, or -1 after printing one line (tm is then
+ * empty: no cprof__tm_fini needed). */
 int cprof__tm_load(struct cprof__tm *tm, const char *path);
 void cprof__tm_fini(struct cprof__tm *tm);
 
