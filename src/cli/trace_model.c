@@ -31,6 +31,12 @@
 
 /* The largest trace read, after gunzip. */
 #define TM_MAX_BYTES (2u << 30)
+/* Numbers the model holds: a bigger one in a file is refused or cut to
+ * these, so that sums and differences of times never overflow. */
+#define TM_MAX_NUM 9007199254740992.0 /* 2^53: ids, counts, ns (104 days) */
+#define TM_MAX_PERIOD_NS (1ll << 40)  /* one CPU timer period */
+#define TM_MAX_PERIODS (1ll << 20)    /* periods one sample stands for */
+#define TM_MAX_SUM (1ll << 60)        /* a thread's time in one state */
 /* Regions open at once on one thread that the analysis follows. */
 #define TM_MAX_DEPTH 256
 
@@ -187,7 +193,8 @@ static const char *tm_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* A number that may be written as a JSON number or a decimal string. */
+/* A number that may be written as a JSON number or a decimal string, at
+ * most TM_MAX_NUM in magnitude (else it counts as absent). */
 static bool tm_num(struct json_object *o, const char *key, double *out)
 {
 	struct json_object *v;
@@ -198,15 +205,33 @@ static bool tm_num(struct json_object *o, const char *key, double *out)
 	if (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)) {
 		*out = json_object_get_double(v);
-		return true;
-	}
-	if (!json_object_is_type(v, json_type_string))
+	} else if (json_object_is_type(v, json_type_string)) {
+		*out = strtod(json_object_get_string(v), &end);
+		if (end == json_object_get_string(v) || *end != '\0')
+			return false;
+	} else {
 		return false;
-	*out = strtod(json_object_get_string(v), &end);
-	return end != json_object_get_string(v) && *end == '\0';
+	}
+	return *out >= -TM_MAX_NUM && *out <= TM_MAX_NUM;
 }
 
-static int64_t tm_ns(double us) { return (int64_t)llround(us * 1000.0); }
+/* Microseconds to ns, cut to +-TM_MAX_NUM ns. */
+static int64_t tm_ns(double us)
+{
+	double ns = us * 1000.0;
+
+	if (ns > TM_MAX_NUM)
+		ns = TM_MAX_NUM;
+	if (ns < -TM_MAX_NUM)
+		ns = -TM_MAX_NUM;
+	return (int64_t)llround(ns);
+}
+
+/* a + b for times that are never negative, cut at TM_MAX_SUM. */
+static int64_t tm_sum(int64_t a, int64_t b)
+{
+	return b > TM_MAX_SUM - a ? TM_MAX_SUM : a + b;
+}
 
 static const char **tm_sort_keys;
 
@@ -496,9 +521,10 @@ static int tm_instant(struct tm_loader *l, struct cprof__tm_thread *t,
 
 	if (tm_is(cat, "cpu")) {
 		int64_t periods = tm_arg(args, "periods");
-		int64_t ns = (periods > 0 ? periods : 1) * l->tm->cpu_period_ns;
+		int64_t ns = (periods <= 0 ? 1 : periods > TM_MAX_PERIODS
+			      ? TM_MAX_PERIODS : periods) * l->tm->cpu_period_ns;
 
-		t->cpu_ns += ns;
+		t->cpu_ns = tm_sum(t->cpu_ns, ns);
 		return tm_stacked(l, ev, -1, ns, t, ts);
 	}
 	if (tm_is(cat, "thread") && tm_is(name, "thread start")) {
@@ -528,8 +554,8 @@ static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
 
 	if (ph == NULL || !tm_num(ev, "tid", &tid) ||
 	    (strcmp(ph, "M") != 0 && !tm_num(ev, "ts", &ts))) {
-		cprof__cli_error("%s: event %zu lacks ph, tid or ts", l->path,
-				 i);
+		cprof__cli_error("%s: event %zu lacks ph, tid or ts (numbers "
+				 "up to 2^53)", l->path, i);
 		return -1;
 	}
 	json_object_object_get_ex(ev, "args", &args);
@@ -549,9 +575,9 @@ static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
 		}
 	} else if (strcmp(ph, "X") == 0 && tm_wait_kind(cat) >= 0) {
 		int k = tm_wait_kind(cat);
-		int64_t dur = tm_num(ev, "dur", &v) ? tm_ns(v) : 0;
+		int64_t dur = tm_num(ev, "dur", &v) && v > 0 ? tm_ns(v) : 0;
 
-		t->wait_ns[k] += dur;
+		t->wait_ns[k] = tm_sum(t->wait_ns[k], dur);
 		return tm_stacked(l, ev, k, dur, t, tm_ns(ts));
 	} else if (strcmp(ph, "i") == 0) {
 		return tm_instant(l, t, ev, args, tm_ns(ts));
@@ -576,11 +602,12 @@ static void tm_other_data(struct cprof__tm *tm, struct json_object *root)
 	tm->cpu_period_ns = 10000000;
 	if (!json_object_object_get_ex(root, "otherData", &od))
 		return;
-	if (tm_num(od, "duration_ns", &v))
+	if (tm_num(od, "duration_ns", &v) && v > 0)
 		tm->duration_ns = (int64_t)v;
-	if (tm_num(od, "cpu_period_ns", &v) && v > 0)
-		tm->cpu_period_ns = (int64_t)v;
-	if (tm_num(od, "dropped_events", &v))
+	if (tm_num(od, "cpu_period_ns", &v) && v >= 1)
+		tm->cpu_period_ns = v > (double)TM_MAX_PERIOD_NS
+					    ? TM_MAX_PERIOD_NS : (int64_t)v;
+	if (tm_num(od, "dropped_events", &v) && v > 0)
 		tm->dropped = (uint64_t)v;
 	mode = tm_str(od, "mode");
 	if (mode != NULL)
