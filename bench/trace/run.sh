@@ -130,3 +130,9 @@ if command -v perf >/dev/null; then
 		"${vdso_pct} %, cprof-collector thread ${coll_pct} % (kernel" \
 		"time included) of the process's CPU samples"
 fi
+
+# The timeline page of a big trace (timeline.sh), when a browser is there.
+if command -v chromium >/dev/null && command -v node >/dev/null; then
+	echo
+	"$(dirname "$0")/timeline.sh" "$build"
+fi

@@ -17,9 +17,7 @@
  * millions of distinct stacks never become nodes: time and memory go to
  * reading the profile, not to frames nobody could see.
  *
- * The writer formats numbers and escapes strings itself into a 64 KiB
- * buffer: flame graphs of large profiles are mostly digits, and printf per
- * number would dominate the run time.
+ * page.c writes the page and its data.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -31,6 +29,7 @@
 #include "cli/flame_html.h"
 #include "cli/ftree.h"
 #include "cli/options.h"
+#include "cli/page.h"
 #include "cli/report.h"
 #include "cli/subcmd.h"
 
@@ -44,85 +43,7 @@
 	"and granularity options apply. PROFILE is a file (gzip'd or plain\n"    \
 	"protobuf) or an http URL."
 
-#define FLAME_MARKER "@CPROF_DATA@"
-
 int cprof__cli_flame(int argc, char **argv);
-
-struct flame_out {
-	FILE *f;
-	size_t len;
-	char buf[1 << 16];
-};
-
-static void flame_flush(struct flame_out *o)
-{
-	fwrite(o->buf, 1, o->len, o->f);
-	o->len = 0;
-}
-
-static void flame_write(struct flame_out *o, const void *data, size_t n)
-{
-	if (o->len + n > sizeof(o->buf)) {
-		flame_flush(o);
-		if (n > sizeof(o->buf)) {
-			fwrite(data, 1, n, o->f);
-			return;
-		}
-	}
-	memcpy(o->buf + o->len, data, n);
-	o->len += n;
-}
-
-static void flame_puts(struct flame_out *o, const char *s)
-{
-	flame_write(o, s, strlen(s));
-}
-
-/* A decimal integer and a separator (0 for none). */
-static void flame_int(struct flame_out *o, int64_t v, char sep)
-{
-	char tmp[24];
-	size_t n = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-	if (o->len + 24 > sizeof(o->buf))
-		flame_flush(o);
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		o->buf[o->len++] = '-';
-	while (n > 0)
-		o->buf[o->len++] = tmp[--n];
-	if (sep)
-		o->buf[o->len++] = sep;
-}
-
-/* A JSON string. '<' is escaped too, so no name can close the <script>
- * element the JSON sits in. */
-static void flame_str(struct flame_out *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	flame_write(o, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			flame_write(o, esc, 2);
-		} else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-			flame_write(o, esc, 6);
-		} else {
-			if (o->len == sizeof(o->buf))
-				flame_flush(o);
-			o->buf[o->len++] = (char)c;
-		}
-	}
-	flame_write(o, "\"", 1);
-}
 
 /* The frames the page gets: those at least min_fraction of the total in
  * some sample type (a dropped frame's callees go with it), in pre-order,
@@ -170,80 +91,81 @@ static int flame_select(const struct cprof__ftree *t, double min_fraction,
 	return 0;
 }
 
-static void flame_data(struct flame_out *o, const struct cprof__profile *p,
+static void flame_data(struct cprof__page_out *o, const struct cprof__profile *p,
 		       const struct cprof__ftree *t,
 		       const struct flame_keep *k, size_t shown,
 		       const char *title)
 {
 	size_t n = k->n_nodes;
 
-	flame_puts(o, "{\"title\":");
-	flame_str(o, title, strlen(title));
-	flame_puts(o, ",\n\"types\":[");
+	cprof__page_puts(o, "{\"title\":");
+	cprof__page_str(o, title, strlen(title));
+	cprof__page_puts(o, ",\n\"types\":[");
 	for (size_t v = 0; v < p->sample_types.len; v++) {
 		const char *ty = cprof__profile_str(p, p->sample_types.items[v].type);
 		const char *un = cprof__profile_str(p, p->sample_types.items[v].unit);
 
-		flame_puts(o, v ? ",[" : "[");
-		flame_str(o, ty, strlen(ty));
-		flame_puts(o, ",");
-		flame_str(o, un, strlen(un));
-		flame_puts(o, "]");
+		cprof__page_puts(o, v ? ",[" : "[");
+		cprof__page_str(o, ty, strlen(ty));
+		cprof__page_puts(o, ",");
+		cprof__page_str(o, un, strlen(un));
+		cprof__page_puts(o, "]");
 	}
-	flame_puts(o, "],\n\"dflt\":");
-	flame_int(o, (int64_t)shown, ',');
-	flame_puts(o, "\n\"names\":[");
+	cprof__page_puts(o, "],\n\"dflt\":");
+	cprof__page_int(o, (int64_t)shown, ',');
+	cprof__page_puts(o, "\n\"names\":[");
 	for (size_t i = 0; i < k->n_names; i++) {
 		if (i)
-			flame_write(o, ",", 1);
-		flame_str(o, t->names[k->names[i]], t->name_lens[k->names[i]]);
+			cprof__page_write(o, ",", 1);
+		cprof__page_str(o, t->names[k->names[i]], t->name_lens[k->names[i]]);
 	}
-	flame_puts(o, "],\n\"name\":[");
+	cprof__page_puts(o, "],\n\"name\":[");
 	for (size_t i = 0; i < n; i++)
-		flame_int(o, k->name_map[t->name[k->nodes[i]]],
+		cprof__page_int(o, k->name_map[t->name[k->nodes[i]]],
 			  i + 1 < n ? ',' : 0);
-	flame_puts(o, "],\n\"depth\":[");
+	cprof__page_puts(o, "],\n\"depth\":[");
 	for (size_t i = 0; i < n; i++)
-		flame_int(o, t->depth[k->nodes[i]], i + 1 < n ? ',' : 0);
-	flame_puts(o, "],\n\"values\":[");
+		cprof__page_int(o, t->depth[k->nodes[i]], i + 1 < n ? ',' : 0);
+	cprof__page_puts(o, "],\n\"values\":[");
 	for (size_t v = 0; v < t->n_types; v++) {
-		flame_puts(o, v ? ",\n[" : "[");
+		cprof__page_puts(o, v ? ",\n[" : "[");
 		for (size_t i = 0; i < n; i++)
-			flame_int(o, t->total[k->nodes[i] * t->n_types + v],
+			cprof__page_int(o, t->total[k->nodes[i] * t->n_types + v],
 				  i + 1 < n ? ',' : 0);
-		flame_puts(o, "]");
+		cprof__page_puts(o, "]");
 	}
-	flame_puts(o, "]}");
+	cprof__page_puts(o, "]}");
+}
+
+struct flame_fill {
+	const struct cprof__profile *p;
+	const struct cprof__ftree *t;
+	const struct flame_keep *k;
+	size_t shown;
+	const char *title;
+};
+
+static void flame_fill(struct cprof__page_out *o, void *arg)
+{
+	const struct flame_fill *a = arg;
+
+	flame_data(o, a->p, a->t, a->k, a->shown, a->title);
 }
 
 static int flame_page(const struct cprof__profile *p,
 		      const struct cprof__ftree *t, size_t shown,
 		      double min_fraction, const char *title, FILE *f)
 {
-	const char *page = (const char *)cprof__flame_html;
-	const char *mark = strstr(page, FLAME_MARKER);
 	struct flame_keep k = {0};
-	struct flame_out *o = NULL;
+	struct flame_fill a = {p, t, &k, shown, title};
 	int rc = -1;
 
-	if (mark == NULL)
-		return -1; /* a broken build, caught by the tests */
-	o = malloc(sizeof(*o));
-	if (o == NULL || flame_select(t, min_fraction, &k) != 0)
-		goto out_free;
-	o->f = f;
-	o->len = 0;
-	flame_write(o, page, (size_t)(mark - page));
-	flame_data(o, p, t, &k, shown, title);
-	mark += strlen(FLAME_MARKER);
-	flame_write(o, mark, cprof__flame_html_len - (size_t)(mark - page));
-	flame_flush(o);
-	rc = 0;
-out_free:
+	if (flame_select(t, min_fraction, &k) == 0)
+		rc = cprof__page_emit(cprof__flame_html, cprof__flame_html_len,
+				      f, flame_fill, &a);
 	free(k.nodes);
 	free(k.names);
 	free(k.name_map);
-	free(o);
 	return rc;
 }
 

@@ -10,16 +10,19 @@
  * stacks of lock waits, blocking calls, sleeps or CPU samples as a profile
  * (contentions/count and delay/nanoseconds for waits, as go tool trace
  * writes them; samples/count and cpu/nanoseconds for CPU), which cprof top
- * and go tool pprof read. Reading the file is trace_model.c's.
+ * and go tool pprof read. -html writes the timeline page instead
+ * (timeline.c). Reading the file is trace_model.c's.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/subcmd.h"
+#include "cli/timeline.h"
 #include "cli/trace_model.h"
 #include "pprof/profile.h"
 
@@ -29,7 +32,11 @@
 	"flight recorder; JSON, plain or gzip'd): per-thread time split,\n"    \
 	"threads alive over time, latency percentiles of regions and tasks.\n" \
 	"With -pprof KIND -o FILE it writes a profile instead: sync (lock\n"   \
-	"waits), syscall (blocking calls), sleep, or cpu (CPU samples)."
+	"waits), syscall (blocking calls), sleep, or cpu (CPU samples).\n"    \
+	"With -html -o FILE it writes an interactive timeline: one HTML file\n" \
+	"that works offline, a lane per thread (waits by kind, CPU samples,\n" \
+	"regions, logs, drops) and the tasks; wheel or +/- to zoom, drag to\n" \
+	"pan, click for details and stacks, search to highlight names."
 /* Slices of the trace for the thread count over time. */
 #define TRACE_SLICES 10
 /* The frame of waits too short to carry a stack. */
@@ -198,14 +205,71 @@ static struct cprof__profile *trace_pprof(const struct cprof__tm *tm, int kind)
 	return p;
 }
 
+/* The options that go together; one line and CPROF_CLI_BAD if not. */
+static int trace_check(const char *kind, bool html, const char *out,
+		       const char *title)
+{
+	if (kind != NULL && html) {
+		cprof__cli_error("trace: -pprof and -html exclude each other");
+		return CPROF_CLI_BAD;
+	}
+	if (kind == NULL && !html && out != NULL) {
+		cprof__cli_error("trace: -o needs -pprof or -html");
+		return CPROF_CLI_BAD;
+	}
+	if (!html && title != NULL) {
+		cprof__cli_error("trace: -title needs -html");
+		return CPROF_CLI_BAD;
+	}
+	if (html && (out == NULL || strcmp(out, "-") == 0) &&
+	    isatty(STDOUT_FILENO)) {
+		cprof__cli_error("trace: stdout is a terminal; write the page "
+				 "to a file with -o FILE");
+		return CPROF_CLI_BAD;
+	}
+	return CPROF_CLI_OK;
+}
+
+/* The timeline page, into out (NULL or "-": stdout). */
+static int trace_html(const struct cprof__tm *tm, const char *path,
+		      const char *title, const char *out)
+{
+	const char *base = strrchr(path, '/');
+	char deftitle[512];
+	FILE *f;
+	int rc;
+
+	if (title == NULL) {
+		snprintf(deftitle, sizeof(deftitle), "%s - cprof timeline",
+			 base && base[1] ? base + 1 : path);
+		title = deftitle;
+	}
+	f = cprof__cli_open_out(out);
+	if (f == NULL)
+		return CPROF_CLI_BAD;
+	rc = cprof__timeline_write(tm, title, f);
+	if (rc != 0)
+		cprof__cli_error("out of memory");
+	if (cprof__cli_close_out(f, out) != 0 || rc != 0)
+		return CPROF_CLI_BAD;
+	return CPROF_CLI_OK;
+}
+
 int cprof__cli_trace(int argc, char **argv)
 {
-	const char *kind = NULL, *out = NULL;
+	const char *kind = NULL, *out = NULL, *title = NULL;
+	bool html = false;
 	struct cprof__cli_opt opts[] = {
 		{"pprof", CPROF_CLI_OPT_STRING, &kind, NULL,
 		 "write a profile: sync, syscall, sleep or cpu"},
+		{"html", CPROF_CLI_OPT_BOOL, &html, NULL,
+		 "write the timeline page (HTML)"},
 		{"o", CPROF_CLI_OPT_STRING, &out, NULL,
-		 "the profile's file (with -pprof; default stdout)"},
+		 "the profile's or page's file (with -pprof or -html; "
+		 "default stdout)"},
+		{"title", CPROF_CLI_OPT_STRING, &title, NULL,
+		 "the page's title (with -html; default: the trace's file "
+		 "name)"},
 		{NULL, 0, NULL, NULL, NULL},
 	};
 	struct cprof__profile *p;
@@ -227,13 +291,14 @@ int cprof__cli_trace(int argc, char **argv)
 				 "or cpu", kind);
 		return CPROF_CLI_BAD;
 	}
-	if (kind == NULL && out != NULL) {
-		cprof__cli_error("trace: -o needs -pprof");
-		return CPROF_CLI_BAD;
-	}
+	rc = trace_check(kind, html, out, title);
+	if (rc != CPROF_CLI_OK)
+		return rc;
 	if (cprof__tm_load(&tm, pos[0]) != 0)
 		return CPROF_CLI_BAD;
-	if (kind == NULL) {
+	if (html) {
+		rc = trace_html(&tm, pos[0], title, out);
+	} else if (kind == NULL) {
 		trace_report(&tm, pos[0]);
 		rc = CPROF_CLI_OK;
 	} else {

@@ -2,10 +2,18 @@
  * trace_model.c - reading a cprof trace into the model (trace_model.h).
  *
  * JSON parsing is json-c's (Debian's libjson-c-dev); gzip is the pprof
- * module's. This file walks the parsed document once: thread names and
- * lifetimes, CPU samples and waits per thread, region and task durations
+ * module's. json-c's objects for a whole document take about 18 bytes per
+ * byte of text, so the events are parsed one at a time: a first pass over
+ * the top level parses everything but traceEvents (stackFrames and
+ * otherData, which cprof writes after the events) and skips the events'
+ * array; the second parses each event, uses it and frees it. The model is
+ * built in that pass: thread names and lifetimes, CPU samples and waits
+ * per thread, region and task durations
  * (B/E pairs per thread, b/e pairs per id), and the stack of every sample
- * and wait, resolved through "stackFrames" into frame ids.
+ * and wait, resolved through "stackFrames" into frame ids. For the
+ * timeline it keeps every region, task, log and drop with its time, their
+ * names interned once (strs), so a trace of a million events holds each
+ * distinct name once.
  */
 #include "cli/trace_model.h"
 
@@ -23,12 +31,20 @@
 
 /* The largest trace read, after gunzip. */
 #define TM_MAX_BYTES (2u << 30)
+/* Numbers the model holds: a bigger one in a file is refused or cut to
+ * these, so that sums and differences of times never overflow. */
+#define TM_MAX_NUM 9007199254740992.0 /* 2^53: ids, counts, ns (104 days) */
+#define TM_MAX_PERIOD_NS (1ll << 40)  /* one CPU timer period */
+#define TM_MAX_PERIODS (1ll << 20)    /* periods one sample stands for */
+#define TM_MAX_SUM (1ll << 60)        /* a thread's time in one state */
 /* Regions open at once on one thread that the analysis follows. */
 #define TM_MAX_DEPTH 256
 
+/* Names are interned (strs): an event's own strings die with it. */
 struct tm_open_region {
-	const char *name;
+	uint32_t name;
 	int64_t ts;
+	int64_t task;
 };
 
 struct tm_thread_state {
@@ -39,8 +55,10 @@ struct tm_thread_state {
 
 struct tm_task {
 	int64_t id;
-	const char *name;
+	uint32_t name;
+	bool open;
 	int64_t ts;
+	size_t run;          /* its entry in task_list */
 };
 
 struct tm_loader {
@@ -53,6 +71,9 @@ struct tm_loader {
 	struct tm_task *tasks;
 	size_t n_tasks, cap_tasks;
 	size_t cap_threads, cap_stacked, cap_pool;
+	size_t cap_region_list, cap_task_list, cap_marks, cap_strs;
+	uint32_t *str_slots; /* open addressing: strs index + 1, 0 empty */
+	size_t n_str_slots;  /* a power of two, over twice n_strs */
 };
 
 static void *tm_grow(void *p, size_t *cap, size_t need, size_t size)
@@ -71,6 +92,61 @@ static void *tm_grow(void *p, size_t *cap, size_t need, size_t size)
 	}
 	*cap = c;
 	return q;
+}
+
+static uint64_t tm_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void tm_rehash(struct tm_loader *l)
+{
+	size_t n = l->n_str_slots ? l->n_str_slots * 2 : 1024;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	for (size_t i = 0; i < l->tm->n_strs; i++) {
+		size_t h = (size_t)tm_hash(l->tm->strs[i]) & (n - 1);
+
+		while (slots[h] != 0)
+			h = (h + 1) & (n - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+	free(l->str_slots);
+	l->str_slots = slots;
+	l->n_str_slots = n;
+}
+
+/* The index of s in strs, added if new. */
+static uint32_t tm_intern(struct tm_loader *l, const char *s)
+{
+	struct cprof__tm *tm = l->tm;
+	size_t h;
+
+	if (s == NULL)
+		s = "";
+	if (2 * (tm->n_strs + 1) > l->n_str_slots)
+		tm_rehash(l);
+	h = (size_t)tm_hash(s) & (l->n_str_slots - 1);
+	for (; l->str_slots[h] != 0; h = (h + 1) & (l->n_str_slots - 1))
+		if (strcmp(tm->strs[l->str_slots[h] - 1], s) == 0)
+			return l->str_slots[h] - 1;
+	tm->strs = tm_grow(tm->strs, &l->cap_strs, tm->n_strs + 1,
+			   sizeof(*tm->strs));
+	tm->strs[tm->n_strs] = strdup(s);
+	if (tm->strs[tm->n_strs] == NULL) {
+		cprof__cli_error("out of memory");
+		exit(2);
+	}
+	l->str_slots[h] = (uint32_t)++tm->n_strs;
+	return (uint32_t)tm->n_strs - 1;
 }
 
 static int tm_read(const char *path, struct cprof__buf *out)
@@ -99,7 +175,7 @@ static int tm_read(const char *path, struct cprof__buf *out)
 			cprof__cli_error("%s: %s", path, err);
 			rc = -1;
 		}
-	} else {
+	} else if (raw.len > 0) {
 		cprof__buf_append(out, raw.data, raw.len);
 	}
 	fclose(f);
@@ -117,7 +193,8 @@ static const char *tm_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* A number that may be written as a JSON number or a decimal string. */
+/* A number that may be written as a JSON number or a decimal string, at
+ * most TM_MAX_NUM in magnitude (else it counts as absent). */
 static bool tm_num(struct json_object *o, const char *key, double *out)
 {
 	struct json_object *v;
@@ -128,15 +205,33 @@ static bool tm_num(struct json_object *o, const char *key, double *out)
 	if (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)) {
 		*out = json_object_get_double(v);
-		return true;
-	}
-	if (!json_object_is_type(v, json_type_string))
+	} else if (json_object_is_type(v, json_type_string)) {
+		*out = strtod(json_object_get_string(v), &end);
+		if (end == json_object_get_string(v) || *end != '\0')
+			return false;
+	} else {
 		return false;
-	*out = strtod(json_object_get_string(v), &end);
-	return end != json_object_get_string(v) && *end == '\0';
+	}
+	return *out >= -TM_MAX_NUM && *out <= TM_MAX_NUM;
 }
 
-static int64_t tm_ns(double us) { return (int64_t)llround(us * 1000.0); }
+/* Microseconds to ns, cut to +-TM_MAX_NUM ns. */
+static int64_t tm_ns(double us)
+{
+	double ns = us * 1000.0;
+
+	if (ns > TM_MAX_NUM)
+		ns = TM_MAX_NUM;
+	if (ns < -TM_MAX_NUM)
+		ns = -TM_MAX_NUM;
+	return (int64_t)llround(ns);
+}
+
+/* a + b for times that are never negative, cut at TM_MAX_SUM. */
+static int64_t tm_sum(int64_t a, int64_t b)
+{
+	return b > TM_MAX_SUM - a ? TM_MAX_SUM : a + b;
+}
 
 static const char **tm_sort_keys;
 
@@ -270,7 +365,8 @@ static void tm_span_add(struct cprof__tm_span **spans, size_t *n,
 
 /* The stack an event points to with "sf", as frame ids leaf first. */
 static int tm_stacked(struct tm_loader *l, struct json_object *ev, int kind,
-		      int64_t value)
+		      int64_t value, const struct cprof__tm_thread *t,
+		      int64_t ts)
 {
 	struct cprof__tm *tm = l->tm;
 	const char *sf = tm_str(ev, "sf");
@@ -298,6 +394,9 @@ static int tm_stacked(struct tm_loader *l, struct json_object *ev, int kind,
 	/* the pool may move: frames are an offset until loading ends */
 	s->frames = (const int32_t *)(uintptr_t)tm->pool_len;
 	s->depth = depth;
+	s->ts_ns = ts;
+	s->thread = (uint32_t)(t - tm->threads);
+	s->name = kind < 0 ? 0 : tm_intern(l, tm_str(ev, "name"));
 	tm->pool_len += depth;
 	return 0;
 }
@@ -315,44 +414,134 @@ static int tm_wait_kind(const char *cat)
 	return -1;
 }
 
-static void tm_task(struct tm_loader *l, const char *ph, const char *id,
-		    const char *name, int64_t ts)
+/* A task's begin (b) or end (e); parent: args.parent of a begin. */
+static void tm_task(struct tm_loader *l, const struct cprof__tm_thread *t,
+		    const char *ph, const char *id, const char *name,
+		    int64_t parent, int64_t ts)
 {
+	struct cprof__tm *tm = l->tm;
 	int64_t n = id ? strtoll(id, NULL, 0) : 0;
 
 	if (strcmp(ph, "b") == 0) {
+		uint32_t id_name = tm_intern(l, name);
+
+		tm->task_list = tm_grow(tm->task_list, &l->cap_task_list,
+					tm->n_task_list + 1,
+					sizeof(*tm->task_list));
+		tm->task_list[tm->n_task_list] = (struct cprof__tm_task){
+			n, parent, id_name, (uint32_t)(t - tm->threads), ts,
+			INT64_MIN};
 		l->tasks = tm_grow(l->tasks, &l->cap_tasks, l->n_tasks + 1,
 				   sizeof(*l->tasks));
-		l->tasks[l->n_tasks++] = (struct tm_task){n, name, ts};
+		l->tasks[l->n_tasks++] = (struct tm_task){
+			n, tm->task_list[tm->n_task_list].name, true, ts,
+			tm->n_task_list};
+		tm->n_task_list++;
 		return;
 	}
 	for (size_t i = l->n_tasks; i-- > 0;) {
-		if (l->tasks[i].id == n && l->tasks[i].name != NULL) {
-			tm_span_add(&l->tm->tasks, &l->tm->n_tasks,
-				    l->tasks[i].name, ts - l->tasks[i].ts);
-			l->tasks[i].name = NULL;
+		if (l->tasks[i].id == n && l->tasks[i].open) {
+			tm_span_add(&tm->tasks, &tm->n_tasks,
+				    tm->strs[l->tasks[i].name],
+				    ts - l->tasks[i].ts);
+			tm->task_list[l->tasks[i].run].end_ns = ts;
+			l->tasks[i].open = false;
 			return;
 		}
 	}
 }
 
+static void tm_mark(struct tm_loader *l, const struct cprof__tm_thread *t,
+		    enum cprof__tm_mark_kind kind, int64_t ts,
+		    const char *text, const char *detail, int64_t value)
+{
+	struct cprof__tm *tm = l->tm;
+
+	tm->marks = tm_grow(tm->marks, &l->cap_marks, tm->n_marks + 1,
+			    sizeof(*tm->marks));
+	tm->marks[tm->n_marks++] = (struct cprof__tm_mark){
+		kind, t ? (uint32_t)(t - tm->threads) : CPROF_TM_NO_THREAD,
+		ts, tm_intern(l, text), tm_intern(l, detail), value};
+}
+
+static void tm_region_end(struct tm_loader *l, struct cprof__tm_thread *t,
+			  int64_t ts)
+{
+	struct cprof__tm *tm = l->tm;
+	struct tm_thread_state *st = tm_state(l, t);
+	const struct tm_open_region *o;
+
+	if (st->depth == 0 || --st->depth >= TM_MAX_DEPTH)
+		return;
+	o = &st->open[st->depth];
+	tm_span_add(&tm->regions, &tm->n_regions, tm->strs[o->name],
+		    ts - o->ts);
+	tm->region_list = tm_grow(tm->region_list, &l->cap_region_list,
+				  tm->n_region_list + 1,
+				  sizeof(*tm->region_list));
+	tm->region_list[tm->n_region_list++] = (struct cprof__tm_region){
+		(uint32_t)(t - tm->threads), o->name, (uint32_t)st->depth,
+		o->task, o->ts, ts};
+}
+
 static void tm_region(struct tm_loader *l, struct cprof__tm_thread *t,
-		      bool begin, const char *name, int64_t ts)
+		      bool begin, const char *name, int64_t task, int64_t ts)
 {
 	struct tm_thread_state *st = tm_state(l, t);
 
-	if (begin) {
-		if (st->depth < TM_MAX_DEPTH)
-			st->open[st->depth] = (struct tm_open_region){name, ts};
-		st->depth++;
+	if (!begin) {
+		tm_region_end(l, t, ts);
 		return;
 	}
-	if (st->depth == 0)
-		return;
-	if (--st->depth < TM_MAX_DEPTH)
-		tm_span_add(&l->tm->regions, &l->tm->n_regions,
-			    st->open[st->depth].name,
-			    ts - st->open[st->depth].ts);
+	if (st->depth < TM_MAX_DEPTH)
+		st->open[st->depth] = (struct tm_open_region){
+			tm_intern(l, name), ts, task};
+	st->depth++;
+}
+
+/* An args number, 0 when absent. */
+static int64_t tm_arg(struct json_object *args, const char *key)
+{
+	double v;
+
+	return args != NULL && tm_num(args, key, &v) ? (int64_t)v : 0;
+}
+
+static bool tm_is(const char *s, const char *want)
+{
+	return s != NULL && strcmp(s, want) == 0;
+}
+
+/* An instant: a CPU sample, a thread's start or exit, a log, a drop. */
+static int tm_instant(struct tm_loader *l, struct cprof__tm_thread *t,
+		      struct json_object *ev, struct json_object *args,
+		      int64_t ts)
+{
+	const char *name = tm_str(ev, "name"), *cat = tm_str(ev, "cat");
+
+	if (tm_is(cat, "cpu")) {
+		int64_t periods = tm_arg(args, "periods");
+		int64_t ns = (periods <= 0 ? 1 : periods > TM_MAX_PERIODS
+			      ? TM_MAX_PERIODS : periods) * l->tm->cpu_period_ns;
+
+		t->cpu_ns = tm_sum(t->cpu_ns, ns);
+		return tm_stacked(l, ev, -1, ns, t, ts);
+	}
+	if (tm_is(cat, "thread") && tm_is(name, "thread start")) {
+		t->begin_ns = ts;
+		t->started = true;
+	} else if (tm_is(cat, "thread") && tm_is(name, "thread exit")) {
+		t->end_ns = ts;
+		t->exited = true;
+	} else if (tm_is(cat, "log")) {
+		tm_mark(l, t, CPROF_TM_MARK_LOG, ts, name,
+			args ? tm_str(args, "message") : NULL,
+			tm_arg(args, "task"));
+	} else if (tm_is(cat, "cprof")) {
+		tm_mark(l, t, CPROF_TM_MARK_DROP, ts, name, NULL,
+			tm_arg(args, "count"));
+	}
+	return 0;
 }
 
 static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
@@ -365,47 +554,41 @@ static int tm_event(struct tm_loader *l, struct json_object *ev, size_t i)
 
 	if (ph == NULL || !tm_num(ev, "tid", &tid) ||
 	    (strcmp(ph, "M") != 0 && !tm_num(ev, "ts", &ts))) {
-		cprof__cli_error("%s: event %zu lacks ph, tid or ts", l->path,
-				 i);
+		cprof__cli_error("%s: event %zu lacks ph, tid or ts (numbers "
+				 "up to 2^53)", l->path, i);
 		return -1;
 	}
 	json_object_object_get_ex(ev, "args", &args);
-	if (tid == 0)
-		return 0; /* process-wide: metadata, global instants */
+	if (tid == 0) { /* process-wide: metadata, the store's drops */
+		if (tm_is(ph, "i") && tm_is(cat, "cprof"))
+			tm_mark(l, NULL, CPROF_TM_MARK_DROP, tm_ns(ts), name,
+				NULL, tm_arg(args, "count"));
+		return 0;
+	}
 	t = tm_thread(l, (int64_t)tid);
 	if (strcmp(ph, "M") == 0) {
 		const char *n = args ? tm_str(args, "name") : NULL;
 
-		if (name && strcmp(name, "thread_name") == 0 && n != NULL) {
+		if (tm_is(name, "thread_name") && n != NULL) {
 			free(t->name);
 			t->name = strdup(n);
 		}
 	} else if (strcmp(ph, "X") == 0 && tm_wait_kind(cat) >= 0) {
 		int k = tm_wait_kind(cat);
-		int64_t dur = tm_num(ev, "dur", &v) ? tm_ns(v) : 0;
+		int64_t dur = tm_num(ev, "dur", &v) && v > 0 ? tm_ns(v) : 0;
 
-		t->wait_ns[k] += dur;
-		return tm_stacked(l, ev, k, dur);
-	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "cpu") == 0) {
-		int64_t ns = l->tm->cpu_period_ns;
-
-		if (args != NULL && tm_num(args, "periods", &v))
-			ns = (int64_t)v * l->tm->cpu_period_ns;
-		t->cpu_ns += ns;
-		return tm_stacked(l, ev, -1, ns);
-	} else if (strcmp(ph, "i") == 0 && cat && strcmp(cat, "thread") == 0 &&
-		   name) {
-		if (strcmp(name, "thread start") == 0)
-			t->begin_ns = tm_ns(ts);
-		else if (strcmp(name, "thread exit") == 0)
-			t->end_ns = tm_ns(ts);
-	} else if ((strcmp(ph, "B") == 0 || strcmp(ph, "E") == 0) && cat &&
-		   strcmp(cat, "region") == 0) {
-		tm_region(l, t, ph[0] == 'B', name ? name : "", tm_ns(ts));
-	} else if ((strcmp(ph, "b") == 0 || strcmp(ph, "e") == 0) && cat &&
-		   strcmp(cat, "task") == 0) {
-		tm_task(l, ph, tm_str(ev, "id"), name ? name : "task",
-			tm_ns(ts));
+		t->wait_ns[k] = tm_sum(t->wait_ns[k], dur);
+		return tm_stacked(l, ev, k, dur, t, tm_ns(ts));
+	} else if (strcmp(ph, "i") == 0) {
+		return tm_instant(l, t, ev, args, tm_ns(ts));
+	} else if ((strcmp(ph, "B") == 0 || strcmp(ph, "E") == 0) &&
+		   tm_is(cat, "region")) {
+		tm_region(l, t, ph[0] == 'B', name ? name : "",
+			  tm_arg(args, "task"), tm_ns(ts));
+	} else if ((strcmp(ph, "b") == 0 || strcmp(ph, "e") == 0) &&
+		   tm_is(cat, "task")) {
+		tm_task(l, t, ph, tm_str(ev, "id"), name ? name : "task",
+			tm_arg(args, "parent"), tm_ns(ts));
 	}
 	return 0;
 }
@@ -419,11 +602,12 @@ static void tm_other_data(struct cprof__tm *tm, struct json_object *root)
 	tm->cpu_period_ns = 10000000;
 	if (!json_object_object_get_ex(root, "otherData", &od))
 		return;
-	if (tm_num(od, "duration_ns", &v))
+	if (tm_num(od, "duration_ns", &v) && v > 0)
 		tm->duration_ns = (int64_t)v;
-	if (tm_num(od, "cpu_period_ns", &v) && v > 0)
-		tm->cpu_period_ns = (int64_t)v;
-	if (tm_num(od, "dropped_events", &v))
+	if (tm_num(od, "cpu_period_ns", &v) && v >= 1)
+		tm->cpu_period_ns = v > (double)TM_MAX_PERIOD_NS
+					    ? TM_MAX_PERIOD_NS : (int64_t)v;
+	if (tm_num(od, "dropped_events", &v) && v > 0)
 		tm->dropped = (uint64_t)v;
 	mode = tm_str(od, "mode");
 	if (mode != NULL)
@@ -448,90 +632,247 @@ static void tm_finish(struct cprof__tm *tm)
 			t->name = strdup(n);
 		}
 	}
-	for (size_t i = 0; i < tm->n_stacked; i++)
+	for (size_t i = 0; i < tm->n_stacked && tm->stack_pool != NULL; i++)
 		tm->stacked[i].frames =
 			tm->stack_pool + (uintptr_t)tm->stacked[i].frames;
+	for (size_t i = 0; i < tm->n_task_list; i++)
+		if (tm->task_list[i].end_ns == INT64_MIN)
+			tm->task_list[i].end_ns = tm->duration_ns;
 	if (tm->mode == NULL)
 		tm->mode = strdup("?");
 }
 
-static int tm_walk(struct tm_loader *l, struct json_object *root)
+/* The text, its length, a tokener, and where the events' array starts. */
+struct tm_text {
+	const char *s;
+	size_t len;
+	struct json_tokener *tok;
+	size_t events;       /* offset of traceEvents' '[', or SIZE_MAX */
+};
+
+static size_t tm_ws(const struct tm_text *x, size_t p)
 {
-	struct json_object *events = root;
-	size_t n;
+	while (p < x->len && (x->s[p] == ' ' || x->s[p] == '\n' ||
+			      x->s[p] == '\r' || x->s[p] == '\t'))
+		p++;
+	return p;
+}
 
-	if (json_object_is_type(root, json_type_object)) {
-		tm_other_data(l->tm, root);
-		if (!json_object_object_get_ex(root, "traceEvents", &events)) {
-			cprof__cli_error("%s: no traceEvents", l->path);
-			return -1;
+static int tm_bad(const struct tm_loader *l, const char *why, size_t at)
+{
+	cprof__cli_error("%s: not JSON: %s at byte %zu", l->path, why, at);
+	return -1;
+}
+
+/* Parses the JSON value at *p into *out (NULL for null) and moves *p past
+ * it. Returns 0, or -1 after printing one line. */
+static int tm_value(const struct tm_loader *l, struct tm_text *x, size_t *p,
+		    struct json_object **out)
+{
+	size_t left = x->len - *p;
+	enum json_tokener_error e;
+
+	json_tokener_reset(x->tok);
+	*out = json_tokener_parse_ex(x->tok, x->s + *p,
+				     (int)(left > INT32_MAX ? INT32_MAX : left));
+	e = json_tokener_get_error(x->tok);
+	if (e != json_tokener_success)
+		return tm_bad(l, e == json_tokener_continue
+				 ? "the text ends too early"
+				 : json_tokener_error_desc(e),
+			      *p + json_tokener_get_parse_end(x->tok));
+	*p += json_tokener_get_parse_end(x->tok);
+	return 0;
+}
+
+/* Moves *p past the array or object at *p without parsing it (the events
+ * are parsed later, one at a time). */
+static int tm_skip(const struct tm_loader *l, const struct tm_text *x,
+		   size_t *p)
+{
+	size_t depth = 0;
+	bool in_str = false;
+
+	for (size_t i = *p; i < x->len; i++) {
+		char c = x->s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if ((c == ']' || c == '}') && --depth == 0) {
+			*p = i + 1;
+			return 0;
 		}
-		if (tm_frames(l, root) != 0)
-			return -1;
 	}
-	if (!json_object_is_type(events, json_type_array)) {
-		cprof__cli_error("%s: traceEvents is not an array", l->path);
-		return -1;
-	}
-	n = json_object_array_length(events);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *ev = json_object_array_get_idx(events, i);
-		double ts;
+	return tm_bad(l, "the text ends too early", x->len);
+}
 
+/* The top level: an object whose members but traceEvents go into meta, or
+ * a bare array of events (the format allows both). */
+static int tm_top(const struct tm_loader *l, struct tm_text *x,
+		  struct json_object *meta)
+{
+	size_t p = tm_ws(x, 0);
+
+	if (p < x->len && x->s[p] == '[') {
+		x->events = p;
+		return tm_skip(l, x, &p) != 0 ? -1 :
+		       tm_ws(x, p) < x->len ? tm_bad(l, "text after the end",
+						     tm_ws(x, p)) : 0;
+	}
+	if (p >= x->len || x->s[p] != '{')
+		return tm_bad(l, p >= x->len ? "the text ends too early"
+					     : "not an object or array", p);
+	for (p = tm_ws(x, p + 1); p < x->len && x->s[p] != '}';) {
+		struct json_object *key = NULL, *val = NULL;
+		const char *k;
+
+		if (x->s[p] != '"')
+			return tm_bad(l, "a member without a name", p);
+		if (tm_value(l, x, &p, &key) != 0)
+			return -1;
+		k = json_object_get_string(key);
+		p = tm_ws(x, p);
+		if (p >= x->len || x->s[p] != ':') {
+			json_object_put(key);
+			return tm_bad(l, "':' expected", p);
+		}
+		p = tm_ws(x, p + 1);
+		if (strcmp(k, "traceEvents") == 0 && p < x->len &&
+		    x->s[p] == '[' && x->events == SIZE_MAX) {
+			x->events = p;
+			if (tm_skip(l, x, &p) != 0) {
+				json_object_put(key);
+				return -1;
+			}
+		} else if (tm_value(l, x, &p, &val) != 0) {
+			json_object_put(key);
+			return -1;
+		} else {
+			json_object_object_add(meta, k, val);
+		}
+		json_object_put(key);
+		p = tm_ws(x, p);
+		if (p < x->len && x->s[p] == ',')
+			p = tm_ws(x, p + 1);
+		else if (p < x->len && x->s[p] != '}')
+			return tm_bad(l, "',' or '}' expected", p);
+	}
+	if (p >= x->len)
+		return tm_bad(l, "the text ends too early", p);
+	p = tm_ws(x, p + 1);
+	return p < x->len ? tm_bad(l, "text after the end", p) : 0;
+}
+
+/* The events, parsed and used one at a time. */
+static int tm_events(struct tm_loader *l, struct tm_text *x)
+{
+	size_t p = tm_ws(x, x->events + 1);
+
+	for (size_t i = 0; p < x->len && x->s[p] != ']'; i++) {
+		struct json_object *ev;
+		double ts;
+		int rc;
+
+		if (tm_value(l, x, &p, &ev) != 0)
+			return -1;
 		if (!json_object_is_type(ev, json_type_object)) {
+			json_object_put(ev);
 			cprof__cli_error("%s: event %zu is not an object",
 					 l->path, i);
 			return -1;
 		}
-		if (tm_event(l, ev, i) != 0)
-			return -1;
-		if (tm_num(ev, "ts", &ts) && tm_ns(ts) > l->tm->duration_ns)
+		rc = tm_event(l, ev, i);
+		if (rc == 0 && tm_num(ev, "ts", &ts) &&
+		    tm_ns(ts) > l->tm->duration_ns)
 			l->tm->duration_ns = tm_ns(ts);
+		json_object_put(ev);
+		if (rc != 0)
+			return -1;
+		p = tm_ws(x, p);
+		if (p < x->len && x->s[p] == ',')
+			p = tm_ws(x, p + 1);
+		else if (p < x->len && x->s[p] != ']')
+			return tm_bad(l, "',' or ']' expected", p);
 	}
-	tm_finish(l->tm);
 	return 0;
+}
+
+static int tm_walk(struct tm_loader *l, struct tm_text *x)
+{
+	struct json_object *meta = json_object_new_object();
+	int rc = -1;
+
+	if (meta == NULL) {
+		cprof__cli_error("out of memory");
+		return -1;
+	}
+	if (tm_top(l, x, meta) != 0)
+		goto out;
+	tm_other_data(l->tm, meta);
+	if (x->events == SIZE_MAX) {
+		cprof__cli_error("%s: %s", l->path,
+				 json_object_object_get_ex(meta, "traceEvents",
+							   NULL)
+					 ? "traceEvents is not an array"
+					 : "no traceEvents");
+		goto out;
+	}
+	if (tm_frames(l, meta) != 0 || tm_events(l, x) != 0)
+		goto out;
+	/* regions still open (another tool's file: cprof closes them) end
+	 * with the trace */
+	for (size_t i = 0; i < l->tm->n_threads; i++)
+		while (l->states[i].depth > 0)
+			tm_region_end(l, &l->tm->threads[i],
+				      l->tm->duration_ns);
+	tm_finish(l->tm);
+	rc = 0;
+out:
+	/* frame keys point into meta's keys: done with them now */
+	json_object_put(meta);
+	return rc;
 }
 
 int cprof__tm_load(struct cprof__tm *tm, const char *path)
 {
 	struct tm_loader l;
 	struct cprof__buf text;
-	struct json_tokener *tok;
-	struct json_object *root = NULL;
+	struct tm_text x = {NULL, 0, NULL, SIZE_MAX};
 	int rc = -1;
 
 	memset(tm, 0, sizeof(*tm));
 	memset(&l, 0, sizeof(l));
 	l.tm = tm;
 	l.path = path;
+	tm_intern(&l, ""); /* strs[0] */
 	cprof__buf_init(&text, TM_MAX_BYTES);
 	if (tm_read(path, &text) != 0)
 		goto out;
-	tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	if (tok != NULL) {
-		enum json_tokener_error e;
-
-		root = json_tokener_parse_ex(tok, text.data ? text.data : "",
-					     (int)text.len);
-		e = json_tokener_get_error(tok);
-		if (root == NULL || json_tokener_get_parse_end(tok) < text.len)
-			cprof__cli_error(
-				"%s: not JSON: %s at byte %zu", path,
-				e == json_tokener_continue
-					? "the text ends too early"
-					: json_tokener_error_desc(e),
-				json_tokener_get_parse_end(tok));
-		else
-			rc = tm_walk(&l, root);
-		json_tokener_free(tok);
-	}
+	x.s = text.data ? text.data : "";
+	x.len = text.len;
+	x.tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
+	if (x.tok == NULL)
+		cprof__cli_error("out of memory");
+	else
+		rc = tm_walk(&l, &x);
+	if (x.tok != NULL)
+		json_tokener_free(x.tok);
 out:
-	json_object_put(root);
 	free(l.frame_keys);
 	free(l.key_order);
 	free(l.states);
 	free(l.tasks);
+	free(l.str_slots);
 	cprof__buf_fini(&text);
+	if (rc != 0)
+		cprof__tm_fini(tm); /* what a refused file left */
 	return rc;
 }
 
@@ -556,6 +897,12 @@ void cprof__tm_fini(struct cprof__tm *tm)
 	free(tm->frame_names);
 	free(tm->frame_parent);
 	free(tm->stack_pool);
+	for (size_t i = 0; i < tm->n_strs; i++)
+		free(tm->strs[i]);
+	free(tm->strs);
+	free(tm->region_list);
+	free(tm->task_list);
+	free(tm->marks);
 	free(tm->mode);
 	memset(tm, 0, sizeof(*tm));
 }
