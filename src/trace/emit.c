@@ -107,14 +107,16 @@ void cprof__trace_wait_begin(int kind, const char *call)
 
 /* Writes one wait event. A wait of CPROF_TRACE_WAIT_STACK_NS or more
  * carries the stack walked from `frame` (a frame of cprof's: the walk
- * starts at its caller), less `skip` frames more. */
+ * starts at its caller), less `skip` frames more. A name cprof's hooks
+ * give (CPROF_TRACE_WAIT_STATIC_NAME) is kept by address: no text, so a
+ * hook's wait without a stack is one slot of the ring and of the store. */
 static void emit_wait(int kind, const char *call, int64_t begin_ns,
 		      int64_t end_ns, const void *frame, int skip)
 {
-	struct {
-		char call[32];
-		uintptr_t pc[CPROF_MAX_FRAMES];
-	} payload;
+	/* The payload: the copied name, when there is one, then pcs. */
+	uintptr_t payload[CPROF_TRACE_WAIT_TEXT / sizeof(uintptr_t) +
+			  CPROF_MAX_FRAMES];
+	const char *name = NULL;
 	struct cprof__trace_tbuf *tb = emit_buf();
 	struct cprof__trace_event ev;
 	enum cprof__unwind_end end;
@@ -122,21 +124,29 @@ static void emit_wait(int kind, const char *call, int64_t begin_ns,
 
 	if (tb == NULL)
 		return;
-	strncpy(payload.call, call ? call : "", sizeof(payload.call) - 1);
-	payload.call[sizeof(payload.call) - 1] = '\0';
-	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
-		depth = cprof__stack_from_frame(payload.pc, CPROF_MAX_FRAMES,
-						frame, skip, &end);
 	memset(&ev, 0, sizeof(ev));
+	if ((kind & CPROF_TRACE_WAIT_STATIC_NAME) && call != NULL &&
+	    CPROF_TRACE_WAIT_NAME_FITS(call)) {
+		name = call;
+	} else {
+		char *text = (char *)payload;
+
+		strncpy(text, call ? call : "", CPROF_TRACE_WAIT_TEXT - 1);
+		text[CPROF_TRACE_WAIT_TEXT - 1] = '\0';
+		ev.len = CPROF_TRACE_WAIT_TEXT;
+	}
+	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
+		depth = cprof__stack_from_frame(
+			payload + ev.len / sizeof(uintptr_t), CPROF_MAX_FRAMES,
+			frame, skip, &end);
 	ev.kind = CPROF_TRACE_WAIT;
-	ev.len = sizeof(payload.call);
 	ev.tid = cprof__trace_tid_as();
 	ev.ts = begin_ns;
 	ev.a = end_ns - begin_ns;
-	ev.b = kind | (int64_t)depth << 8;
-	cprof__trace_tbuf_put_as(tb, &ev, &payload,
-				 sizeof(payload.call) +
-					 (size_t)depth * sizeof(uintptr_t));
+	ev.b = CPROF_TRACE_WAIT_B(kind & ~CPROF_TRACE_WAIT_STATIC_NAME, depth,
+				  name);
+	cprof__trace_tbuf_put_as(tb, &ev, payload,
+				 ev.len + (size_t)depth * sizeof(uintptr_t));
 }
 
 /* Ends the open wait; its stack drops `skip` frames, this one's included. */

@@ -21,7 +21,7 @@
 /* Slots per chunk: 4096 x 32 B = 128 KiB. */
 #define CPROF_TRACE_CHUNK_SLOTS 4096
 /* Bytes of events one store keeps at most: 64 MiB, about a million events
- * (a wait takes 2 slots, 3 to 17 with its stack). Their JSON, about 150
+ * (a hook's wait takes 1 slot, 2 to 17 with its stack). Their JSON, about 150
  * bytes an event, then stays under the 256 MiB cap of the buffer it is
  * written into (CPROF_BUF_DEFAULT_LIMIT). A log drops past it. */
 #define CPROF_TRACE_STORE_MAX_BYTES (64u << 20)
