@@ -17,11 +17,12 @@
 #include "base/reentry.h"
 #include "capture/stack_here.h"
 #include "trace/tbuf.h"
+#include "trace/tclock.h"
 #include "trace/trace.h"
 
 /* The open wait interval of this thread. */
 struct emit_wait {
-	int64_t begin_ns; /* 0: none open */
+	int64_t begin_ticks; /* trace clock (tclock.h); 0: none open */
 	int kind;
 	int depth;        /* nested begins, ignored */
 	const char *call; /* valid until the end, by contract */
@@ -102,7 +103,7 @@ void cprof__trace_wait_begin(int kind, const char *call)
 		return;
 	w->kind = kind;
 	w->call = call;
-	w->begin_ns = cprof__now_ns();
+	w->begin_ticks = cprof__trace_clock_ticks();
 }
 
 /* Writes one wait event. A wait of CPROF_TRACE_WAIT_STACK_NS or more
@@ -153,14 +154,17 @@ static void emit_wait(int kind, const char *call, int64_t begin_ns,
 __attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
 {
 	struct emit_wait *w = &emit_open_wait;
-	int64_t begin = w->begin_ns;
+	int64_t end = cprof__trace_clock_ticks(), begin_ns, end_ns;
 
 	if (w->depth == 0 || --w->depth != 0)
 		return;
-	w->begin_ns = 0;
-	if (begin != 0)
-		emit_wait(w->kind, w->call, begin, cprof__now_ns(),
+	if (w->begin_ticks != 0) {
+		cprof__trace_clock_interval(w->begin_ticks, end, &begin_ns,
+					    &end_ns);
+		emit_wait(w->kind, w->call, begin_ns, end_ns,
 			  __builtin_frame_address(0), skip - 1);
+	}
+	w->begin_ticks = 0;
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 
