@@ -2,9 +2,10 @@
  * tclock.c - the time-stamp counter as the waits' clock, calibrated against
  * CLOCK_MONOTONIC (see tclock.h).
  *
- * The calibration is one record under a sequence count: the collector (one
- * writer, or the first trace start before any collector round reads it)
- * makes the count odd, writes, makes it even; a hook reads the count, the
+ * The calibration is one record under a sequence count. Its writer holds
+ * the trace lock (trace_collect_locked: the collector's rounds and the
+ * dumps), or is the first trace start, before any trace runs; it makes the
+ * count odd, writes, makes it even; a hook reads the count, the
  * fields, the count again, and retries while they differ or the count is
  * odd. No lock, no syscall on the hook's side.
  */
@@ -38,7 +39,7 @@ static struct {
 	_Atomic uint64_t mult;  /* ns per tick << 32 */
 } tclock_cal __attribute__((aligned(64)));
 
-/* The writer's last point (collector only, or the first start). */
+/* The writer's last point (the trace lock, or the first start). */
 static int64_t tclock_last_ticks, tclock_last_ns;
 static pthread_once_t tclock_once = PTHREAD_ONCE_INIT;
 

@@ -38,8 +38,8 @@ void cprof__trace_clock_init(void);
 /* The first calibration (about 2 ms of clock reads, once per process), at
  * a trace's start; outside any lock. */
 void cprof__trace_clock_start(void);
-/* A new calibration point (the collector, every round while a trace
- * runs). */
+/* A new calibration point (every collection while a trace runs: the
+ * collector's rounds and the dumps; trace lock held). */
 void cprof__trace_clock_tick(void);
 
 /* The counter (or CLOCK_MONOTONIC ns when it is not used). Hooks; never
