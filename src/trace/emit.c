@@ -15,7 +15,7 @@
 
 #include "base/clock.h"
 #include "base/reentry.h"
-#include "capture/stack_here.h"
+#include "capture/stack_cache.h"
 #include "trace/tbuf.h"
 #include "trace/tclock.h"
 #include "trace/trace.h"
@@ -137,9 +137,9 @@ static void emit_wait(int kind, const char *call, int64_t begin_ns,
 		ev.len = CPROF_TRACE_WAIT_TEXT;
 	}
 	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
-		depth = cprof__stack_from_frame(
-			payload + ev.len / sizeof(uintptr_t), CPROF_MAX_FRAMES,
-			frame, skip, &end);
+		depth = cprof__stack_cache_from_frame(
+			&tb->stack_cache, payload + ev.len / sizeof(uintptr_t),
+			CPROF_MAX_FRAMES, frame, skip, &end);
 	ev.kind = CPROF_TRACE_WAIT;
 	ev.tid = cprof__trace_tid_as();
 	ev.ts = begin_ns;
