@@ -22,6 +22,10 @@
 # each one carries a stack); then, with perf, the share of the traced
 # process's CPU samples spent in cprof.
 #
+# CPROF_BENCH_BEFORE=OTHER_BUILD_DIR adds the trace and flight variants of
+# another build's libcprof.so (trace-before, flight-before) to every round:
+# a before/after comparison in the same interleaved run.
+#
 # Needs: bash, awk, sort; valgrind and perf (optional).
 # CPROF_BENCH_STEPS=N changes the work (default 100000 steps per thread).
 set -euo pipefail
@@ -34,6 +38,7 @@ steps=${CPROF_BENCH_STEPS:-100000}
 case $rounds in '' | *[!0-9]*) usage ;; esac
 bin=$build/bench/trace
 lib=$build/libcprof.so
+before=${CPROF_BENCH_BEFORE:+$(cd "$CPROF_BENCH_BEFORE" && pwd)/libcprof.so}
 out=$bin/out
 if [ ! -x "$bin/lockio" ] || [ ! -x "$bin/trace_wait_cost" ] || [ ! -e "$lib" ]; then
 	cmake --build "$build" --target cprof lockio trace_wait_cost >/dev/null
@@ -61,10 +66,16 @@ lockio_env() {
 	loaded) echo "CPROF_HTTP=127.0.0.1:$(free_port) LD_PRELOAD=$lib" ;;
 	trace) echo "CPROF_TRACE=$out/trace.json LD_PRELOAD=$lib" ;;
 	flight) echo "CPROF_TRACE_FLIGHT=10 LD_PRELOAD=$lib" ;;
+	trace-before) echo "CPROF_TRACE=$out/trace.json LD_PRELOAD=$before" ;;
+	flight-before) echo "CPROF_TRACE_FLIGHT=10 LD_PRELOAD=$before" ;;
 	esac
 }
 
 variants=(none loaded trace flight)
+if [ -n "$before" ]; then
+	[ -e "$before" ] || { echo "no $before" >&2; exit 2; }
+	variants+=(trace-before flight-before)
+fi
 # run VARIANT ROUND: appends "variant round total_ns events dropped k=v..."
 run() {
 	local v=$1 r=$2 t0 t1 line events=0 dropped=0
@@ -72,7 +83,7 @@ run() {
 	# shellcheck disable=SC2046 # the variables, one word each
 	line=$(env $(lockio_env "$v") "$bin/lockio" --steps "$steps")
 	t1=$(date +%s%N)
-	if [ "$v" = trace ]; then
+	if [ "${v%-before}" = trace ]; then
 		events=$(grep -c '^{"ph"' "$out/trace.json" || true)
 		dropped=$(sed -n 's/.*"dropped_events":"\([0-9]*\)".*/\1/p' "$out/trace.json")
 		rm -f "$out/trace.json"
@@ -105,6 +116,16 @@ awk -v rounds="$rounds" '
 		}
 		return sprintf("%+.1f %% [%+.1f … %+.1f]", median(x, rounds), lo, hi)
 	}
+	# "median [min … max]" over rounds of (a - b) / loaded, in % of CPU
+	function diff(a, b,   r, x, lo, hi) {
+		lo = 1e9; hi = -1e9
+		for (r = 0; r < rounds; r++) {
+			x[r + 1] = (f[a, r, "cpu_ns"] - f[b, r, "cpu_ns"]) / f["loaded", r, "cpu_ns"] * 100
+			if (x[r + 1] < lo) lo = x[r + 1]
+			if (x[r + 1] > hi) hi = x[r + 1]
+		}
+		return sprintf("%+.1f %% [%+.1f … %+.1f]", median(x, rounds), lo, hi)
+	}
 	function med(v, k, scale,   r, x) {
 		for (r = 0; r < rounds; r++) x[r + 1] = f[v, r, k] / scale
 		return median(x, rounds)
@@ -113,9 +134,11 @@ awk -v rounds="$rounds" '
 		printf "lockio: %d rounds, 4 threads, %d steps\n\n", rounds, f["none", 0, "steps"]
 		printf "| variant | CPU vs none | CPU vs loaded (the trace alone) | work time vs none | user ms | sys ms | vol. switches | invol. switches | minor faults |\n"
 		printf "|---|---|---|---|---|---|---|---|---|\n"
-		n = split("none loaded trace flight", vs, " ")
+		n = split("none loaded trace flight trace-before flight-before", vs, " ")
 		for (k = 1; k <= n; k++) {
 			v = vs[k]
+			if (!((v, 0, "cpu_ns") in f))
+				continue
 			printf "| %s | %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", v,
 				v == "none" ? "-" : ratio(v, "none", "cpu_ns"),
 				v == "none" || v == "loaded" ? "-" : ratio(v, "loaded", "cpu_ns"),
@@ -126,6 +149,10 @@ awk -v rounds="$rounds" '
 		for (r = 0; r < rounds; r++) {
 			x[r + 1] = total["trace", r] / total["none", r]
 			e[r + 1] = ev["trace", r]; d[r + 1] = dr["trace", r]
+		}
+		if (("trace-before", 0, "cpu_ns") in f) {
+			printf "\nthe trace alone, after vs before (median of the paired differences of CPU vs loaded): trace %s, flight %s\n",
+				diff("trace", "trace-before"), diff("flight", "flight-before")
 		}
 		printf "\nuntraced: median %.0f ms of work, %.0f ms of CPU\n",
 			med("none", "work_ns", 1e6), med("none", "cpu_ns", 1e6)

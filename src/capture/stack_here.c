@@ -44,7 +44,12 @@ static int stack_walk(uintptr_t *pcs, int max, const void *hook_frame,
 	}
 	if (t == NULL)
 		bounds.lo = regs.r[CPROF_REG_RSP];
-	if (log != NULL && t != NULL &&
+	/* Replayable only on the thread's own stack, whose range stays
+	 * mapped while the thread lives (a stack found through the maps may
+	 * be a coroutine's, freed and its addresses reused). */
+	if (log != NULL && t != NULL && t->stack_hi != 0 &&
+	    regs.r[CPROF_REG_RSP] >= t->stack_lo &&
+	    regs.r[CPROF_REG_RSP] < t->stack_hi &&
 	    atomic_load_explicit(&cprof__unwinder_in_use,
 				 memory_order_relaxed) == CPROF_UNWINDER_CFI) {
 		n = cprof__cfi_unwind_logged_as(&regs, bounds, tmp, want, end,
