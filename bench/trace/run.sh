@@ -164,6 +164,9 @@ awk -v rounds="$rounds" '
 echo
 echo "wait_cost (ns per wait interval, median of 5 loops):" \
 	"$("$bin/trace_wait_cost")"
+if [ -n "$before" ] && [ -x "$CPROF_BENCH_BEFORE/bench/trace/trace_wait_cost" ]; then
+	echo "wait_cost before:" "$("$CPROF_BENCH_BEFORE/bench/trace/trace_wait_cost")"
+fi
 
 # Instructions per step, counted (deterministic: no scheduler in them):
 # the difference between runs of 6000 and 3000 steps, so that start-up
@@ -182,10 +185,14 @@ if command -v valgrind >/dev/null; then
 	i_none=$(per_step none)
 	i_loaded=$(per_step loaded)
 	i_flight=$(per_step flight)
-	rm -f "$out/trace.json"
 	echo
 	echo "callgrind, instructions per step: none $i_none, loaded $i_loaded," \
 		"flight $i_flight: the trace adds $((i_flight - i_loaded))"
+	if [ -n "$before" ]; then
+		i_before=$(per_step flight-before)
+		echo "callgrind, before: flight $i_before: the trace added" \
+			"$((i_before - i_loaded))"
+	fi
 fi
 
 # Where the traced process's CPU goes (perf, when installed): the share of
@@ -193,18 +200,19 @@ fi
 # collector thread. Scheduler noise from other load changes this share far
 # less than it changes wall or CPU time.
 if command -v perf >/dev/null; then
-	perf record -q -e cpu-clock -F 4000 -g -o "$out/perf.data" \
-		env CPROF_TRACE_FLIGHT=10 LD_PRELOAD="$lib" "$bin/lockio" \
-		--steps "$steps" >/dev/null 2>&1
-	share() { # the percentage perf gives the row matching $2 in --sort $1
-		perf report -i "$out/perf.data" --no-children --stdio --sort "$1" \
-			2>/dev/null | awk -v k="$2" '$2 == k { sub("%", "", $1); s += $1 } END { printf "%.1f", s }'
+	share() { # the percentage perf gives the row matching $3 in --sort $2 of $1
+		perf report -i "$1" --no-children --stdio --sort "$2" \
+			2>/dev/null | awk -v k="$3" '$2 == k { sub("%", "", $1); s += $1 } END { printf "%.1f", s }'
 	}
-	lib_pct=$(share dso libcprof.so.0.1.0)
-	vdso_pct=$(share dso '[vdso]')
-	coll_pct=$(share comm cprof-collector)
-	echo
-	echo "perf, flight recorder on: libcprof ${lib_pct} %, clock_gettime (vdso)" \
-		"${vdso_pct} %, cprof-collector thread ${coll_pct} % (kernel" \
-		"time included) of the process's CPU samples"
+	for v in flight ${before:+flight-before}; do
+		# shellcheck disable=SC2046
+		perf record -q -e cpu-clock -F 4000 -g -o "$out/perf-$v.data" \
+			env $(lockio_env "$v") "$bin/lockio" --steps "$steps" \
+			>/dev/null 2>&1
+		echo
+		echo "perf, $v: libcprof $(share "$out/perf-$v.data" dso libcprof.so.0.1.0) %," \
+			"clock_gettime (vdso) $(share "$out/perf-$v.data" dso '[vdso]') %," \
+			"cprof-collector thread $(share "$out/perf-$v.data" comm cprof-collector) %" \
+			"(kernel time included) of the process's CPU samples"
+	done
 fi
