@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -149,14 +151,19 @@ static void tclock_point(int64_t min_span_ns)
 	tclock_last_ns = ns;
 }
 
+/* Two points TCLOCK_FIRST_SPAN_NS apart, sleeping between them (the raw
+ * syscall: our own nanosleep hook would enter a breadcrumb). */
 static void tclock_first(void)
 {
 	int64_t t0;
 
 	tclock_pair(&tclock_last_ticks, &tclock_last_ns);
-	t0 = cprof__now_ns();
-	while (cprof__now_ns() - t0 < TCLOCK_FIRST_SPAN_NS)
-		;
+	t0 = tclock_last_ns;
+	while (cprof__now_ns() - t0 < TCLOCK_FIRST_SPAN_NS) {
+		struct timespec ts = {0, TCLOCK_FIRST_SPAN_NS / 4};
+
+		syscall(SYS_nanosleep, &ts, NULL);
+	}
 	tclock_point(TCLOCK_FIRST_SPAN_NS);
 }
 

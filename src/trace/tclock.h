@@ -35,8 +35,8 @@ extern bool cprof__trace_clock_tsc;
 /* Decides whether the counter can be used (reads /proc and /sys: ordinary
  * context, at cprof's start). */
 void cprof__trace_clock_init(void);
-/* The first calibration (about 2 ms of clock reads, once per process), at
- * a trace's start; outside any lock. */
+/* The first calibration (two points 2 ms apart, sleeping between them,
+ * once per process), at a trace's start; outside any lock. */
 void cprof__trace_clock_start(void);
 /* A new calibration point (every collection while a trace runs: the
  * collector's rounds and the dumps; trace lock held). */
