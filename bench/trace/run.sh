@@ -17,7 +17,8 @@
 # write is reported apart). The table gives each ratio's median and range,
 # and the medians of user and system time, context switches and minor
 # faults. Then trace_wait_cost (ns per wait interval on the waiting
-# thread); then, with valgrind, the instructions per step in the steady
+# thread) and trace_sys_cost (this machine's clock reads and page faults);
+# then, with valgrind, the instructions per step in the steady
 # state (callgrind, deterministic: every wait is long under valgrind, so
 # each one carries a stack); then, with perf, the share of the traced
 # process's CPU samples spent in cprof.
@@ -40,8 +41,10 @@ bin=$build/bench/trace
 lib=$build/libcprof.so
 before=${CPROF_BENCH_BEFORE:+$(cd "$CPROF_BENCH_BEFORE" && pwd)/libcprof.so}
 out=$bin/out
-if [ ! -x "$bin/lockio" ] || [ ! -x "$bin/trace_wait_cost" ] || [ ! -e "$lib" ]; then
-	cmake --build "$build" --target cprof lockio trace_wait_cost >/dev/null
+if [ ! -x "$bin/lockio" ] || [ ! -x "$bin/trace_wait_cost" ] ||
+	[ ! -x "$bin/trace_sys_cost" ] || [ ! -e "$lib" ]; then
+	cmake --build "$build" --target cprof lockio trace_wait_cost \
+		trace_sys_cost >/dev/null
 fi
 rm -rf "$out"
 mkdir -p "$out"
@@ -164,6 +167,7 @@ awk -v rounds="$rounds" '
 echo
 echo "wait_cost (ns per wait interval, median of 5 loops):" \
 	"$("$bin/trace_wait_cost")"
+echo "sys_cost (this machine): $("$bin/trace_sys_cost")"
 if [ -n "$before" ] && [ -x "$CPROF_BENCH_BEFORE/bench/trace/trace_wait_cost" ]; then
 	echo "wait_cost before:" "$("$CPROF_BENCH_BEFORE/bench/trace/trace_wait_cost")"
 fi
