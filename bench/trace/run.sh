@@ -201,14 +201,16 @@ fi
 
 # Where the traced process's CPU goes (perf, when installed): the share of
 # its samples in libcprof, in clock_gettime (the vDSO), and on the
-# collector thread. Scheduler noise from other load changes this share far
+# collector thread; the loaded variant's libcprof share is the hooks'
+# without a trace (a contended lock's hook, which reads the lock's word,
+# takes samples of its cache misses: compare with it). Scheduler noise from other load changes this share far
 # less than it changes wall or CPU time.
 if command -v perf >/dev/null; then
 	share() { # the percentage perf gives the row matching $3 in --sort $2 of $1
 		perf report -i "$1" --no-children --stdio --sort "$2" \
 			2>/dev/null | awk -v k="$3" '$2 == k { sub("%", "", $1); s += $1 } END { printf "%.1f", s }'
 	}
-	for v in flight ${before:+flight-before}; do
+	for v in loaded flight ${before:+flight-before}; do
 		# shellcheck disable=SC2046
 		perf record -q -e cpu-clock -F 4000 -g -o "$out/perf-$v.data" \
 			env $(lockio_env "$v") "$bin/lockio" --steps "$steps" \
