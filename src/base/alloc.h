@@ -29,7 +29,8 @@ void cprof__unmap(void *ptr, size_t size);
  * fresh memory: where transparent huge pages are on ("always" or
  * "madvise"), it faults once per 2 MiB instead of once per 4 KiB page (a
  * fault costs 2.7–3.5 µs per 4 KiB here, a huge page 0.6–0.8 µs per 4 KiB:
- * bench/trace's trace_sys_cost). Elsewhere it is cprof__map. Free with cprof__unmap. */
+ * bench/trace's trace_sys_cost). Elsewhere it is cprof__map. Free with
+ * cprof__unmap. */
 #define CPROF_HUGE_PAGE_BYTES ((size_t)2 << 20)
 void *cprof__map_huge(size_t size);
 

@@ -6,8 +6,8 @@
  * A wait costs its thread two clock reads. clock_gettime through the vDSO
  * costs 2.5 times what rdtsc does here (bench/trace: trace_sys_cost), more
  * right after a context switch, when its data is out of the cache (a wait
- * ends with one), so the
- * waits read the counter, as Go's trace reads cputicks. Unlike Go's, our
+ * ends with one), so the waits read the counter, as Go's trace reads
+ * cputicks. Unlike Go's, our
  * conversion keeps the trace on CLOCK_MONOTONIC, the clock of every other
  * event (CPU samples, annotations): each collector round (50 ms) takes a
  * calibration point, a (counter, CLOCK_MONOTONIC) pair read back to back,
