@@ -165,6 +165,10 @@ static void tclock_first(void)
 		syscall(SYS_nanosleep, &ts, NULL);
 	}
 	tclock_point(TCLOCK_FIRST_SPAN_NS);
+	/* No rate (a counter that did not move forward): no trace runs
+	 * yet, so nobody holds a reading in its units; use the clock. */
+	if (atomic_load_explicit(&tclock_cal.mult, memory_order_relaxed) == 0)
+		cprof__trace_clock_tsc = false;
 }
 
 void cprof__trace_clock_start(void)
