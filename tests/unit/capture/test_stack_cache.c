@@ -126,9 +126,14 @@ int main(void)
 		cmocka_unit_test(test_new_tables_walk_again),
 	};
 
+	int rc;
+
 	if (cprof__threads_init() != 0 || cprof__cfi_init() != 0 ||
 	    cprof__thread_register_self(false) == NULL)
 		return 1;
 	atomic_store(&cprof__unwinder_in_use, CPROF_UNWINDER_CFI);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	cprof__thread_unregister_self();
+	cprof__cfi_fini();
+	return rc;
 }
