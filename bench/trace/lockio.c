@@ -9,10 +9,13 @@
  * a second. It prints the wall time of the work, from the first thread's
  * start to the last one's end:
  *
- *   work_ns=N cpu_ns=N steps=N
+ *   work_ns=N cpu_ns=N steps=N user_ns=N sys_ns=N vcsw=N ivcsw=N minflt=N
  *
  * cpu_ns is the process's user+system time at that point (getrusage), so
- * it includes what cprof's own threads spent.
+ * it includes what cprof's own threads spent; user_ns and sys_ns split it,
+ * vcsw and ivcsw are its voluntary and involuntary context switches and
+ * minflt its minor page faults, all at that point (a whole-run trace's
+ * write at exit is in none of them).
  *
  * Under a trace, cprof's own hooks record the waits: one interval per read
  * (an interposed blocking call) and per contended lock (write is not
@@ -45,6 +48,10 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int64_t tv_ns(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000;
+}
 
 static void io(int fd, int write_it)
 {
@@ -106,10 +113,13 @@ int main(int argc, char **argv)
 		pthread_join(t[i], NULL);
 	t0 = now_ns() - t0;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("work_ns=%lld cpu_ns=%lld steps=%ld\n", (long long)t0,
-	       (long long)((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
-			   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll),
-	       steps * pairs * 2);
+	printf("work_ns=%lld cpu_ns=%lld steps=%ld user_ns=%lld sys_ns=%lld "
+	       "vcsw=%ld ivcsw=%ld minflt=%ld\n",
+	       (long long)t0,
+	       (long long)(tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime)),
+	       steps * pairs * 2, (long long)tv_ns(&ru.ru_utime),
+	       (long long)tv_ns(&ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw,
+	       ru.ru_minflt);
 	free(t);
 	free(sides);
 	return 0;

@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "base/reentry.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -67,6 +68,21 @@ void *cprof__map(size_t size)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+void *cprof__map_huge(size_t size)
+{
+	size_t align = CPROF_HUGE_PAGE_BYTES;
+	char *p = cprof__map(size + align), *a;
+
+	if (p == NULL)
+		return NULL;
+	a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + size, (size_t)(p + align - a)); /* a < p + align */
+	madvise(a, size, MADV_HUGEPAGE); /* advice: refused is fine */
+	return a;
 }
 
 void cprof__unmap(void *ptr, size_t size)

@@ -29,6 +29,30 @@ int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
 			      uintptr_t shift, uintptr_t *pcs, int max,
 			      enum cprof__unwind_end *end);
 
+/*
+ * Every stack word a walk read, with its value, and the tables it walked
+ * with: a later walk from the same registers that would read the same
+ * values with the same tables takes the same steps, so its result can be
+ * reused after checking the log (capture/stack_cache.h). full: the walk read
+ * more than fits, or depended on something else (an alternate signal
+ * stack): it cannot be replayed.
+ */
+#define CPROF_CFI_READ_LOG_MAX 160
+struct cprof__cfi_read_log {
+	uintptr_t tables; /* cprof__cfi_shared.current of the walk */
+	int n;
+	bool full;
+	uintptr_t addr[CPROF_CFI_READ_LOG_MAX];
+	uintptr_t val[CPROF_CFI_READ_LOG_MAX];
+};
+
+/* cprof__cfi_unwind_as, logging its reads into log (reset here). */
+int cprof__cfi_unwind_logged_as(const struct cprof__regs *regs,
+				struct cprof__stack_bounds bounds,
+				uintptr_t *pcs, int max,
+				enum cprof__unwind_end *end,
+				struct cprof__cfi_read_log *log);
+
 /* Fills regs with the calling function's own rip, rsp and rbp, for a hook
  * that walks its own stack (other registers unknown). Always inlined, so
  * the pc and sp are the caller's, where its CFI describes them exactly. */

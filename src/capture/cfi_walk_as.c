@@ -70,6 +70,7 @@ struct cfi_walk {
 	uintptr_t shift;
 	struct cprof__cfi_walk_stats st;
 	uintptr_t sigregs[CPROF_REG_COUNT];
+	struct cprof__cfi_read_log *log; /* NULL: reads are not logged */
 };
 
 /* ---- bounded reads -------------------------------------------------------- */
@@ -80,12 +81,25 @@ static inline bool cfi_walk_in(const struct cprof__stack_bounds *b,
 	return addr >= b->lo && addr < b->hi && size <= b->hi - addr;
 }
 
+static inline void cfi_walk_log(struct cprof__cfi_read_log *log,
+				uintptr_t addr, uintptr_t val)
+{
+	if (log->n == CPROF_CFI_READ_LOG_MAX) {
+		log->full = true;
+		return;
+	}
+	log->addr[log->n] = addr;
+	log->val[log->n++] = val;
+}
+
 static inline bool cfi_walk_read(const struct cfi_walk *w, uintptr_t addr,
 				 uintptr_t *out)
 {
 	if (!cfi_walk_in(&w->cur, addr, sizeof(uintptr_t)) || (addr & 7))
 		return false;
 	*out = *(const volatile uintptr_t *)(addr + w->shift);
+	if (w->log != NULL)
+		cfi_walk_log(w->log, addr, *out);
 	return true;
 }
 
@@ -346,6 +360,8 @@ static __attribute__((noinline)) void cfi_walk_altstack(struct cfi_walk *w)
 {
 	stack_t ss;
 
+	if (w->log != NULL)
+		w->log->full = true; /* the walk depends on more than memory */
 	if (sigaltstack(NULL, &ss) == 0 && !(ss.ss_flags & SS_DISABLE) &&
 	    ss.ss_size > 0) {
 		w->other = w->cur;
@@ -386,7 +402,8 @@ cfi_walk_account(struct cfi_walk *w, struct cprof__stack_bounds b)
  */
 static inline __attribute__((always_inline)) int
 cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
-	   uintptr_t shift, uintptr_t *pcs, int max, enum cprof__unwind_end *end)
+	   uintptr_t shift, uintptr_t *pcs, int max, enum cprof__unwind_end *end,
+	   struct cprof__cfi_read_log *log)
 {
 	struct cfi_walk w;
 	uintptr_t cur, pc, sp, fp, lo, hi;
@@ -406,6 +423,7 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 	w.cur = bounds;
 	w.other.lo = w.other.hi = 0;
 	w.shift = shift;
+	w.log = log;
 	pc = regs->r[CPROF_REG_RIP];
 	sp = regs->r[CPROF_REG_RSP];
 	fp = regs->r[CPROF_REG_RBP];
@@ -423,6 +441,8 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 	cur = atomic_load_explicit(&cprof__cfi_shared.current,
 				   memory_order_seq_cst);
 	w.snap = cprof__cfi_snapshot_of(cur);
+	if (log != NULL)
+		log->tables = cur;
 	w.snap_gen_key = (uint64_t)(cur & CPROF_CFI_GEN_MASK) << 48;
 	w.cache_on = atomic_load_explicit(&cprof__cfi_shared.cache_on,
 					  memory_order_relaxed);
@@ -444,6 +464,8 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 		    (cfa & 7))
 			goto slow;
 		ra = *(const volatile uintptr_t *)(cfa - 8 + shift);
+		if (log != NULL)
+			cfi_walk_log(log, cfa - 8, ra);
 		if (rbp != 0) {
 			uintptr_t slot = cfa + (uintptr_t)(intptr_t)rbp;
 
@@ -456,6 +478,8 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 				 !(slot & 7)) {
 				fp = *(const volatile uintptr_t *)(slot + shift);
 				w.fp_ok = true;
+				if (log != NULL)
+					cfi_walk_log(log, slot, fp);
 			} else if (slot >= sp) {
 				w.fp_ok = false;
 			}
@@ -506,7 +530,19 @@ int cprof__cfi_unwind_as(const struct cprof__regs *regs,
 			 struct cprof__stack_bounds bounds, uintptr_t *pcs,
 			 int max, enum cprof__unwind_end *end)
 {
-	return cfi_unwind(regs, bounds, 0, pcs, max, end);
+	return cfi_unwind(regs, bounds, 0, pcs, max, end, NULL);
+}
+
+int cprof__cfi_unwind_logged_as(const struct cprof__regs *regs,
+				struct cprof__stack_bounds bounds,
+				uintptr_t *pcs, int max,
+				enum cprof__unwind_end *end,
+				struct cprof__cfi_read_log *log)
+{
+	log->tables = 0;
+	log->n = 0;
+	log->full = false;
+	return cfi_unwind(regs, bounds, 0, pcs, max, end, log);
 }
 
 int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
@@ -514,7 +550,7 @@ int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
 			      uintptr_t shift, uintptr_t *pcs, int max,
 			      enum cprof__unwind_end *end)
 {
-	return cfi_unwind(regs, bounds, shift, pcs, max, end);
+	return cfi_unwind(regs, bounds, shift, pcs, max, end, NULL);
 }
 
 void cprof__cfi_walk_stats(struct cprof__cfi_walk_stats *out)

@@ -11,11 +11,14 @@
 
 #include <stdatomic.h>
 
+#include "capture/cfi_walk.h"
 #include "capture/stackmap.h"
+#include "capture/unwind_select.h"
 #include "capture/threads.h"
 
-int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
-			    int skip, enum cprof__unwind_end *end)
+static int stack_walk(uintptr_t *pcs, int max, const void *hook_frame,
+		      int skip, enum cprof__unwind_end *end,
+		      struct cprof__cfi_read_log *log)
 {
 	const uintptr_t *frame = hook_frame;
 	uintptr_t tmp[CPROF_MAX_FRAMES + 8];
@@ -37,6 +40,8 @@ int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 		     1u << CPROF_REG_RSP;
 	if (want > (int)(sizeof(tmp) / sizeof(tmp[0])))
 		want = (int)(sizeof(tmp) / sizeof(tmp[0]));
+	if (log != NULL)
+		log->full = true; /* until a logged walk says otherwise */
 	if (t != NULL ? !cprof__thread_stack_as(t, regs.r[CPROF_REG_RSP],
 						&bounds)
 		      : !cprof__stackmap_find_as(regs.r[CPROF_REG_RSP],
@@ -46,7 +51,19 @@ int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 	}
 	if (t == NULL)
 		bounds.lo = regs.r[CPROF_REG_RSP];
-	n = cprof__unwind_as(&regs, bounds, out, want, end);
+	/* Replayable only on the thread's own stack, whose range stays
+	 * mapped while the thread lives (a stack found through the maps may
+	 * be a coroutine's, freed and its addresses reused). */
+	if (log != NULL && t != NULL && t->stack_hi != 0 &&
+	    regs.r[CPROF_REG_RSP] >= t->stack_lo &&
+	    regs.r[CPROF_REG_RSP] < t->stack_hi &&
+	    atomic_load_explicit(&cprof__unwinder_in_use,
+				 memory_order_relaxed) == CPROF_UNWINDER_CFI) {
+		n = cprof__cfi_unwind_logged_as(&regs, bounds, out, want, end,
+						log);
+	} else {
+		n = cprof__unwind_as(&regs, bounds, out, want, end);
+	}
 	if (n > 0)
 		out[0] = frame[1];
 	if (n <= skip)
@@ -54,6 +71,20 @@ int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 	for (int i = skip; out != pcs && i < n; i++)
 		pcs[i - skip] = out[i];
 	return cprof__unwind_mark_as(pcs, n - skip, max, *end);
+}
+
+int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
+			    int skip, enum cprof__unwind_end *end)
+{
+	return stack_walk(pcs, max, hook_frame, skip, end, NULL);
+}
+
+int cprof__stack_from_frame_logged(uintptr_t *pcs, int max,
+				   const void *hook_frame, int skip,
+				   enum cprof__unwind_end *end,
+				   struct cprof__cfi_read_log *log)
+{
+	return stack_walk(pcs, max, hook_frame, skip, end, log);
 }
 
 __attribute__((noinline)) int cprof__stack_here(uintptr_t *pcs, int max,

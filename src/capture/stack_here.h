@@ -26,4 +26,13 @@ int cprof__stack_here(uintptr_t *pcs, int max, int skip,
 int cprof__stack_from_frame(uintptr_t *pcs, int max, const void *hook_frame,
 			    int skip, enum cprof__unwind_end *end);
 
+struct cprof__cfi_read_log;
+/* The same walk, logging what it read into log (cfi_walk.h) when the CFI
+ * walker is in use; with the frame-pointer walker, or when the thread's
+ * stack is not known, log->full is set (nothing to replay). */
+int cprof__stack_from_frame_logged(uintptr_t *pcs, int max,
+				   const void *hook_frame, int skip,
+				   enum cprof__unwind_end *end,
+				   struct cprof__cfi_read_log *log);
+
 #endif

@@ -32,7 +32,6 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -57,41 +56,39 @@ static void *blocking_resolve(const char *name)
 }
 
 /*
- * Opens the trace's wait interval for a wrapped call (kind sleep for the
- * sleep family, call for the rest) when a trace runs: one load when none
- * does. Only the outermost wrapped call (crumb depth 1) is traced: a host
- * signal handler's read() inside a sleep, or inside the trace's own event
- * writing (which the wrapper does with its crumb still entered), is not.
- * The wrapper then MUST call cprof__trace_wait_end itself, before it
- * leaves the crumb.
+ * Opens the trace's wait interval for a wrapped call of kind
+ * CPROF_TRACE_WAIT_* when a trace runs: one load when none does. call is
+ * the wrapper's string literal (kept by address in the event). Only the
+ * outermost wrapped call (crumb depth 1) is traced: a host signal
+ * handler's read() inside a sleep, or inside the trace's own event writing
+ * (which the wrapper does with its crumb still entered), is not. The
+ * wrapper then MUST call cprof__trace_wait_end itself, before it leaves the
+ * crumb.
  */
 static inline bool blocking_trace_begin(const struct cprof__thread *t,
-					const char *call)
+					int kind, const char *call)
 {
-	static const char *const sleeps[] = {"sleep", "usleep", "nanosleep",
-					     "clock_nanosleep"};
-	int kind = CPROF_TRACE_WAIT_CALL;
-
 	if (!cprof__trace_on() || t == NULL || t->crumb.depth != 1)
 		return false;
-	for (size_t i = 0; i < sizeof(sleeps) / sizeof(sleeps[0]); i++)
-		if (strcmp(call, sleeps[i]) == 0)
-			kind = CPROF_TRACE_WAIT_SLEEP;
-	cprof__trace_wait_begin(kind, call);
+	cprof__trace_wait_begin(kind | CPROF_TRACE_WAIT_STATIC_NAME, call);
 	return true;
 }
 
 /*
  * One wrapper: ret name(params) calling the real function with args. The
- * crumb is named after the function. errno is ENOSYS only if the C library
- * has no such function, which cannot happen with glibc.
+ * crumb is named after the function; the trace's wait is of kind call.
+ * errno is ENOSYS only if the C library has no such function, which cannot
+ * happen with glibc.
  */
 #define BLOCKING_WRAP(ret, name, params, args)                                \
-	BLOCKING_WRAP_AS(ret, name, #name, params, args)
+	BLOCKING_WRAP_AS(ret, name, #name, CPROF_TRACE_WAIT_CALL, params, args)
+/* The sleep family: waits of kind sleep. */
+#define BLOCKING_WRAP_SLEEP(ret, name, params, args)                          \
+	BLOCKING_WRAP_AS(ret, name, #name, CPROF_TRACE_WAIT_SLEEP, params, args)
 
 /* The same, with the crumb named crumb (a fortified variant names the call
- * it stands for). */
-#define BLOCKING_WRAP_AS(ret, name, crumb, params, args)                      \
+ * it stands for) and a wait of kind kind. */
+#define BLOCKING_WRAP_AS(ret, name, crumb, kind, params, args)                \
 	static ret(*BLOCKING_REAL(name)) params;                              \
 	CPROF_API ret name params;                                            \
 	CPROF_API ret name params                                             \
@@ -108,7 +105,7 @@ static inline bool blocking_trace_begin(const struct cprof__thread *t,
 			return (ret)-1;                                       \
 		}                                                             \
 		t = CPROF_CRUMB_ENTER(crumb);                                 \
-		traced = blocking_trace_begin(t, crumb);                      \
+		traced = blocking_trace_begin(t, (kind), crumb);              \
 		rc = BLOCKING_REAL(name) args;                                \
 		saved = errno;                                                \
 		if (traced)                                                   \
@@ -119,14 +116,14 @@ static inline bool blocking_trace_begin(const struct cprof__thread *t,
 	}
 
 /* sleep family */
-BLOCKING_WRAP(unsigned int, sleep, (unsigned int s), (s))
-BLOCKING_WRAP(int, usleep, (useconds_t us), (us))
-BLOCKING_WRAP(int, nanosleep, (const struct timespec *req,
-			       struct timespec *rem), (req, rem))
-BLOCKING_WRAP(int, clock_nanosleep, (clockid_t id, int flags,
-				     const struct timespec *req,
-				     struct timespec *rem),
-	      (id, flags, req, rem))
+BLOCKING_WRAP_SLEEP(unsigned int, sleep, (unsigned int s), (s))
+BLOCKING_WRAP_SLEEP(int, usleep, (useconds_t us), (us))
+BLOCKING_WRAP_SLEEP(int, nanosleep, (const struct timespec *req,
+				     struct timespec *rem), (req, rem))
+BLOCKING_WRAP_SLEEP(int, clock_nanosleep, (clockid_t id, int flags,
+					   const struct timespec *req,
+					   struct timespec *rem),
+		    (id, flags, req, rem))
 /* waits on file descriptors */
 BLOCKING_WRAP(int, poll, (struct pollfd *fds, nfds_t n, int ms), (fds, n, ms))
 BLOCKING_WRAP(int, ppoll, (struct pollfd *fds, nfds_t n,
@@ -173,21 +170,21 @@ BLOCKING_WRAP(int, sigwaitinfo, (const sigset_t *set, siginfo_t *info),
 BLOCKING_WRAP(int, pause, (void), ())
 BLOCKING_WRAP(int, sigsuspend, (const sigset_t *mask), (mask))
 /* _FORTIFY_SOURCE builds (Debian's packages) call these instead */
-BLOCKING_WRAP_AS(ssize_t, __read_chk, "read", (int fd, void *buf, size_t n,
-						 size_t buflen),
+BLOCKING_WRAP_AS(ssize_t, __read_chk, "read", CPROF_TRACE_WAIT_CALL,
+		 (int fd, void *buf, size_t n, size_t buflen),
 		 (fd, buf, n, buflen))
-BLOCKING_WRAP_AS(ssize_t, __recv_chk, "recv", (int fd, void *buf, size_t n,
-						 size_t buflen, int flags),
+BLOCKING_WRAP_AS(ssize_t, __recv_chk, "recv", CPROF_TRACE_WAIT_CALL,
+		 (int fd, void *buf, size_t n, size_t buflen, int flags),
 		 (fd, buf, n, buflen, flags))
-BLOCKING_WRAP_AS(ssize_t, __recvfrom_chk, "recvfrom",
+BLOCKING_WRAP_AS(ssize_t, __recvfrom_chk, "recvfrom", CPROF_TRACE_WAIT_CALL,
 		 (int fd, void *restrict buf, size_t n, size_t buflen,
 		  int flags, struct sockaddr *restrict from,
 		  socklen_t *restrict len),
 		 (fd, buf, n, buflen, flags, from, len))
-BLOCKING_WRAP_AS(int, __poll_chk, "poll", (struct pollfd *fds, nfds_t n,
-					     int ms, size_t fdslen),
+BLOCKING_WRAP_AS(int, __poll_chk, "poll", CPROF_TRACE_WAIT_CALL,
+		 (struct pollfd *fds, nfds_t n, int ms, size_t fdslen),
 		 (fds, n, ms, fdslen))
-BLOCKING_WRAP_AS(int, __ppoll_chk, "ppoll",
+BLOCKING_WRAP_AS(int, __ppoll_chk, "ppoll", CPROF_TRACE_WAIT_CALL,
 		 (struct pollfd *fds, nfds_t n, const struct timespec *ts,
 		  const sigset_t *mask, size_t fdslen),
 		 (fds, n, ts, mask, fdslen))

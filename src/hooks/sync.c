@@ -236,10 +236,11 @@ enum sync_variant { SYNC_PLAIN, SYNC_TIMED, SYNC_CLOCK };
 	do {                                                                  \
 		int64_t end_ = cprof__wait_end_as((w), (waited));             \
 		if (cprof__trace_on())                                        \
-			cprof__trace_wait_interval(CPROF_TRACE_WAIT_LOCK,     \
-						   (call), (w)->start_ns,     \
-						   end_,                      \
-						   __builtin_frame_address(0)); \
+			cprof__trace_wait_interval(                           \
+				CPROF_TRACE_WAIT_LOCK |                       \
+					CPROF_TRACE_WAIT_STATIC_NAME,         \
+				(call), (w)->start_ns, end_,                  \
+				__builtin_frame_address(0));                  \
 		cprof__crumb_leave_as(sync_crumb_);                           \
 	} while (0)
 

@@ -15,13 +15,14 @@
 
 #include "base/clock.h"
 #include "base/reentry.h"
-#include "capture/stack_here.h"
+#include "capture/stack_cache.h"
 #include "trace/tbuf.h"
+#include "trace/tclock.h"
 #include "trace/trace.h"
 
 /* The open wait interval of this thread. */
 struct emit_wait {
-	int64_t begin_ns; /* 0: none open */
+	int64_t begin_ticks; /* trace clock (tclock.h); 0: none open */
 	int kind;
 	int depth;        /* nested begins, ignored */
 	const char *call; /* valid until the end, by contract */
@@ -102,19 +103,21 @@ void cprof__trace_wait_begin(int kind, const char *call)
 		return;
 	w->kind = kind;
 	w->call = call;
-	w->begin_ns = cprof__now_ns();
+	w->begin_ticks = cprof__trace_clock_ticks();
 }
 
 /* Writes one wait event. A wait of CPROF_TRACE_WAIT_STACK_NS or more
  * carries the stack walked from `frame` (a frame of cprof's: the walk
- * starts at its caller), less `skip` frames more. */
+ * starts at its caller), less `skip` frames more. A name cprof's hooks
+ * give (CPROF_TRACE_WAIT_STATIC_NAME) is kept by address: no text, so a
+ * hook's wait without a stack is one slot of the ring and of the store. */
 static void emit_wait(int kind, const char *call, int64_t begin_ns,
 		      int64_t end_ns, const void *frame, int skip)
 {
-	struct {
-		char call[32];
-		uintptr_t pc[CPROF_MAX_FRAMES];
-	} payload;
+	/* The payload: the copied name, when there is one, then pcs. */
+	uintptr_t payload[CPROF_TRACE_WAIT_TEXT / sizeof(uintptr_t) +
+			  CPROF_MAX_FRAMES];
+	const char *name = NULL;
 	struct cprof__trace_tbuf *tb = emit_buf();
 	struct cprof__trace_event ev;
 	enum cprof__unwind_end end;
@@ -122,35 +125,46 @@ static void emit_wait(int kind, const char *call, int64_t begin_ns,
 
 	if (tb == NULL)
 		return;
-	strncpy(payload.call, call ? call : "", sizeof(payload.call) - 1);
-	payload.call[sizeof(payload.call) - 1] = '\0';
-	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
-		depth = cprof__stack_from_frame(payload.pc, CPROF_MAX_FRAMES,
-						frame, skip, &end);
 	memset(&ev, 0, sizeof(ev));
+	if ((kind & CPROF_TRACE_WAIT_STATIC_NAME) && call != NULL &&
+	    CPROF_TRACE_WAIT_NAME_FITS(call)) {
+		name = call;
+	} else {
+		char *text = (char *)payload;
+
+		strncpy(text, call ? call : "", CPROF_TRACE_WAIT_TEXT - 1);
+		text[CPROF_TRACE_WAIT_TEXT - 1] = '\0';
+		ev.len = CPROF_TRACE_WAIT_TEXT;
+	}
+	if (end_ns - begin_ns >= CPROF_TRACE_WAIT_STACK_NS)
+		depth = cprof__stack_cache_from_frame(
+			&tb->stack_cache, payload + ev.len / sizeof(uintptr_t),
+			CPROF_MAX_FRAMES, frame, skip, &end);
 	ev.kind = CPROF_TRACE_WAIT;
-	ev.len = sizeof(payload.call);
 	ev.tid = cprof__trace_tid_as();
 	ev.ts = begin_ns;
 	ev.a = end_ns - begin_ns;
-	ev.b = kind | (int64_t)depth << 8;
-	cprof__trace_tbuf_put_as(tb, &ev, &payload,
-				 sizeof(payload.call) +
-					 (size_t)depth * sizeof(uintptr_t));
+	ev.b = CPROF_TRACE_WAIT_B(kind & ~CPROF_TRACE_WAIT_STATIC_NAME, depth,
+				  name);
+	cprof__trace_tbuf_put_as(tb, &ev, payload,
+				 ev.len + (size_t)depth * sizeof(uintptr_t));
 }
 
 /* Ends the open wait; its stack drops `skip` frames, this one's included. */
 __attribute__((noinline)) void cprof__trace_wait_end_skip(int skip)
 {
 	struct emit_wait *w = &emit_open_wait;
-	int64_t begin = w->begin_ns;
+	int64_t end = cprof__trace_clock_ticks(), begin_ns, end_ns;
 
 	if (w->depth == 0 || --w->depth != 0)
 		return;
-	w->begin_ns = 0;
-	if (begin != 0)
-		emit_wait(w->kind, w->call, begin, cprof__now_ns(),
+	if (w->begin_ticks != 0) {
+		cprof__trace_clock_interval(w->begin_ticks, end, &begin_ns,
+					    &end_ns);
+		emit_wait(w->kind, w->call, begin_ns, end_ns,
 			  __builtin_frame_address(0), skip - 1);
+	}
+	w->begin_ticks = 0;
 	__asm__ volatile("" ::: "memory"); /* not a tail call */
 }
 

@@ -145,11 +145,11 @@ static int json_collect_refs(struct json_writer *w,
 	return 0;
 }
 
-/* The pcs of a wait event (after its 32 bytes of call name). */
+/* The pcs of a wait event (after its call name, when it has one). */
 static const uintptr_t *json_wait_pcs(const struct cprof__trace_event *ev,
 				      int *depth)
 {
-	*depth = (int)(ev->b >> 8);
+	*depth = CPROF_TRACE_WAIT_B_DEPTH(ev->b);
 	return (const uintptr_t *)(cprof__trace_payload(ev) + ev->len);
 }
 
@@ -392,7 +392,7 @@ static void json_sf(struct json_writer *w, const struct json_ref *r)
 
 static const char *json_wait_cat(int64_t b)
 {
-	switch ((int)(b & 0xff)) {
+	switch (CPROF_TRACE_WAIT_B_KIND(b)) {
 	case CPROF_TRACE_WAIT_LOCK: return "lock";
 	case CPROF_TRACE_WAIT_SLEEP: return "sleep";
 	default: return "syscall";
@@ -502,10 +502,15 @@ static void json_instant(struct json_writer *w, const struct json_ref *r,
 static void json_wait(struct json_writer *w, const struct json_ref *r)
 {
 	const struct cprof__trace_event *ev = r->ev;
-	const char *call = cprof__trace_payload(ev);
+	const char *call = CPROF_TRACE_WAIT_B_NAME(ev->b);
+	size_t n = call != NULL ? strlen(call) : 0;
 
+	if (call == NULL) {
+		call = cprof__trace_payload(ev);
+		n = strnlen(call, ev->len);
+	}
 	json_head(w, "X", ev->tid, ev->ts);
-	json_name(w, json_wait_cat(ev->b), call, strnlen(call, ev->len));
+	json_name(w, json_wait_cat(ev->b), call, n);
 	cprof__buf_puts(w->out, ",\"dur\":");
 	json_us(w->out, ev->a);
 	json_sf(w, r);

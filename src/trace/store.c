@@ -14,13 +14,16 @@ struct cprof__trace_chunk {
 	struct cprof__trace_event slots[CPROF_TRACE_CHUNK_SLOTS];
 };
 
+_Static_assert(sizeof(struct cprof__trace_chunk) <= CPROF_TRACE_CHUNK_BYTES,
+	       "a chunk fits its huge page");
+
 void cprof__trace_store_init(struct cprof__trace_store *s, bool ring,
 			     int64_t window_ns, size_t max_bytes)
 {
 	memset(s, 0, sizeof(*s));
 	s->ring = ring;
 	s->window_ns = window_ns;
-	s->max_chunks = max_bytes / sizeof(struct cprof__trace_chunk);
+	s->max_chunks = max_bytes / CPROF_TRACE_CHUNK_BYTES;
 	if (s->max_chunks < 2)
 		s->max_chunks = 2;
 }
@@ -30,7 +33,7 @@ static void store_free_list(struct cprof__trace_chunk *c)
 	while (c != NULL) {
 		struct cprof__trace_chunk *next = c->next;
 
-		cprof__free(c);
+		cprof__unmap(c, CPROF_TRACE_CHUNK_BYTES);
 		c = next;
 	}
 }
@@ -67,7 +70,7 @@ static struct cprof__trace_chunk *store_grow(struct cprof__trace_store *s)
 		s->spare = c->next;
 		s->nspare--;
 	} else {
-		c = cprof__alloc(sizeof(*c));
+		c = cprof__map_huge(CPROF_TRACE_CHUNK_BYTES);
 		if (c == NULL)
 			return NULL;
 	}
@@ -113,7 +116,7 @@ void cprof__trace_store_age(struct cprof__trace_store *s, int64_t now)
 			s->spare = c;
 			s->nspare++;
 		} else {
-			cprof__free(c);
+			cprof__unmap(c, CPROF_TRACE_CHUNK_BYTES);
 		}
 	}
 }

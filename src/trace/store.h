@@ -16,16 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/alloc.h"
 #include "trace/event.h"
 
-/* Slots per chunk: 4096 x 32 B = 128 KiB. */
-#define CPROF_TRACE_CHUNK_SLOTS 4096
-/* Bytes of events one store keeps at most: 64 MiB, about a million events
- * (a wait takes 2 slots, 3 to 17 with its stack). Their JSON, about 150
+/* A chunk is one huge page (2 MiB, cprof__map_huge: a store growing
+ * through fresh memory faults once per chunk, not once per 4 KiB); its
+ * header takes the first slot's room. */
+#define CPROF_TRACE_CHUNK_BYTES CPROF_HUGE_PAGE_BYTES
+#define CPROF_TRACE_CHUNK_SLOTS                                               \
+	(CPROF_TRACE_CHUNK_BYTES / CPROF_TRACE_SLOT_BYTES - 1)
+/* Bytes of events one store keeps at most: 32 MiB, about a million events
+ * (a hook's wait takes 1 slot, 2 to 17 with its stack). Their JSON, about 150
  * bytes an event, then stays under the 256 MiB cap of the buffer it is
  * written into (CPROF_BUF_DEFAULT_LIMIT). A log drops past it. */
-#define CPROF_TRACE_STORE_MAX_BYTES (64u << 20)
-#define CPROF_TRACE_STORE_SPARES 8
+#define CPROF_TRACE_STORE_MAX_BYTES (32u << 20)
+#define CPROF_TRACE_STORE_SPARES 2
 
 struct cprof__trace_chunk;
 

@@ -78,6 +78,7 @@ struct cprof__trace_tbuf *cprof__trace_tbuf_self(void)
 		tb->dropped_seen = 0;
 		atomic_store(&tb->exited, false);
 		atomic_store(&tb->kicked, false);
+		cprof__stack_cache_reset(&tb->stack_cache);
 		tb->tid = cprof__trace_tid_as();
 		tb->next = tbuf_list;
 		tbuf_list = tb;

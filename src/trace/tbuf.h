@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/stack_cache.h"
 #include "trace/event.h"
 
 /* 256 KiB: 8192 slots, about 160 ms of a thread emitting an event every
@@ -45,6 +46,8 @@ struct cprof__trace_tbuf {
 	uint32_t mask;             /* slots - 1 (a power of two) */
 	struct cprof__trace_event *slots;
 	struct cprof__trace_tbuf *next; /* the list; trace lock */
+	/* The owner's recent wait stacks (owner thread only). */
+	struct cprof__stack_cache stack_cache;
 };
 
 /* Slots per ring (a power of two), set before the first trace starts. */

@@ -29,6 +29,7 @@
 #include "trace/json.h"
 #include "trace/store.h"
 #include "trace/tbuf.h"
+#include "trace/tclock.h"
 
 _Atomic int cprof__trace_active;
 
@@ -55,6 +56,7 @@ void cprof__trace_configure(uint32_t buffer_bytes, int cpu_hz)
 		slots = 64;
 	cprof__trace_tbuf_slots = slots;
 	trace_cpu_hz = cpu_hz;
+	cprof__trace_clock_init();
 }
 
 static void trace_update_active_locked(void)
@@ -74,6 +76,7 @@ static void trace_store_event(const struct cprof__trace_event *ev, void *arg)
 
 static void trace_collect_locked(void)
 {
+	cprof__trace_clock_tick();
 	cprof__trace_tbuf_drain_locked(trace_store_event, NULL);
 	if (trace_flight.on)
 		cprof__trace_store_age(&trace_flight.store, cprof__now_ns());
@@ -133,6 +136,7 @@ static void trace_start_locked(struct trace_consumer *c, bool ring,
 
 int cprof__trace_begin(void)
 {
+	cprof__trace_clock_start();
 	pthread_mutex_lock(&trace_lock);
 	if (trace_timed.on) {
 		pthread_mutex_unlock(&trace_lock);
@@ -198,6 +202,7 @@ int cprof__trace_end(struct cprof__buf *out, bool gz)
 
 int cprof__trace_flight_start(int seconds)
 {
+	cprof__trace_clock_start();
 	pthread_mutex_lock(&trace_lock);
 	if (trace_flight.on) {
 		pthread_mutex_unlock(&trace_lock);

@@ -81,6 +81,9 @@ void cprof__trace_emit_annotation(int kind, uint64_t task, uint64_t other,
  * before raising it.
  */
 void cprof__trace_wait_begin(int kind, const char *call);
+/* Or'ed into kind by cprof's own hooks: call is a string literal of
+ * libcprof, kept by address instead of copied (event.h). */
+#define CPROF_TRACE_WAIT_STATIC_NAME 0x80
 void cprof__trace_wait_end(void);
 /* The same for the public API, whose function is the "hook" (api.c). */
 void cprof__trace_wait_end_skip(int skip);

@@ -4,6 +4,8 @@
  * Ring: a writer thread emits events of every size (1 to 17 slots, so they
  * wrap around a small ring at every offset) while the reader drains; every
  * event arrives whole, in order, or is counted as dropped, never both.
+ * The largest event (a host's wait with its name and a whole stack) passes
+ * whole at every offset of a small ring.
  * Store: a log keeps events up to its bound and counts the rest; a flight
  * ring keeps the newest chunks and lets old ones go.
  */
@@ -81,6 +83,63 @@ static void test_ring_wraps_and_counts(void **state)
 	assert_int_equal(s.got + s.dropped, EVENTS);
 }
 
+/* Writes the largest event there is, one at a time, for the reader. */
+static void *big_writer(void *arg)
+{
+	struct cprof__trace_tbuf *tb;
+	unsigned char payload[(CPROF_TRACE_MAX_SLOTS - 1) *
+			      CPROF_TRACE_SLOT_BYTES];
+	_Atomic int *turn = arg;
+
+	cprof__trace_tbuf_slots = 64;
+	tb = cprof__trace_tbuf_self();
+	for (int i = 0; i < 20; i++) {
+		struct cprof__trace_event ev = {.kind = CPROF_TRACE_WAIT,
+						.a = i};
+
+		while (atomic_load(turn) != 2 * i)
+			;
+		ev.len = CPROF_TRACE_WAIT_TEXT;
+		memset(payload, i, sizeof(payload));
+		cprof__trace_tbuf_put_as(tb, &ev, payload, sizeof(payload));
+		atomic_store(turn, 2 * i + 1);
+	}
+	return NULL;
+}
+
+static void big_reader(const struct cprof__trace_event *ev, void *arg)
+{
+	int *seen = arg;
+	const unsigned char *p = (const unsigned char *)cprof__trace_payload(ev);
+
+	assert_int_equal(ev->kind, CPROF_TRACE_WAIT);
+	assert_int_equal(ev->nslots, CPROF_TRACE_MAX_SLOTS);
+	assert_int_equal(ev->a, *seen);
+	for (size_t i = 0; i < (CPROF_TRACE_MAX_SLOTS - 1) * 32u; i++)
+		assert_int_equal(p[i], *seen);
+	(*seen)++;
+}
+
+static void test_ring_largest_event(void **state)
+{
+	_Atomic int turn = 0;
+	int seen = 0;
+	pthread_t t;
+
+	/* a host's wait: its 32-byte name and CPROF_MAX_FRAMES pcs */
+	assert_true((CPROF_TRACE_MAX_SLOTS - 1) * CPROF_TRACE_SLOT_BYTES >=
+		    CPROF_TRACE_WAIT_TEXT + CPROF_MAX_FRAMES * 8);
+	pthread_create(&t, NULL, big_writer, &turn);
+	for (int i = 0; i < 20; i++) {
+		while (atomic_load(&turn) != 2 * i + 1)
+			;
+		cprof__trace_tbuf_drain_locked(big_reader, &seen);
+		assert_int_equal(seen, i + 1);
+		atomic_store(&turn, 2 * i + 2);
+	}
+	pthread_join(t, NULL);
+}
+
 static void store_put(struct cprof__trace_store *st, int64_t ts)
 {
 	struct cprof__trace_event ev = {.kind = CPROF_TRACE_CPU, .nslots = 1,
@@ -151,6 +210,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_wraps_and_counts),
+		cmocka_unit_test(test_ring_largest_event),
 		cmocka_unit_test(test_store_log_bound),
 		cmocka_unit_test(test_store_flight_keeps_newest),
 	};
