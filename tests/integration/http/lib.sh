@@ -36,15 +36,16 @@ fail() {
 ok() { echo "ok: $*"; }
 
 
-# wait_port PORT PID: until /debug/pprof/ answers (5 s at most).
+# wait_port PORT PID: until /debug/pprof/ answers (20 s at most: a loaded
+# 2-core machine has taken more than 5 s to start a preloaded program).
 wait_port() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 400); do
 		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/debug/pprof/" && return 0
 		kill -0 "$2" 2>/dev/null || fail "target exited before listening on $1"
 		sleep 0.05
 	done
-	fail "nothing listens on port $1 after 5 s"
+	fail "nothing listens on port $1 after 20 s"
 }
 
 # start_preloaded PROGRAM ARGS...: sets PORT and PID.
