@@ -49,18 +49,10 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 
-# A loopback port nothing listens on, for the loaded variant's server.
-free_port() {
-	local port
-	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-			echo "$port"
-			return 0
-		fi
-	done
-	echo 0
-}
+# A loopback port nothing listens on, for the loaded variant's server
+# (free_port, shared with the tests).
+fail() { echo "$0: $*" >&2; exit 1; }
+source "$(dirname "$0")/../../tests/integration/ports.sh"
 
 # lockio under variant $1, lines of "key=value" on stdout.
 lockio_env() {

@@ -24,3 +24,20 @@ expect_bad() {
 	[[ ! -s $TMP/bad.out ]] || fail "$name: wrote to stdout: $(head -c 200 "$TMP/bad.out")"
 	pass "$name: $(cat "$TMP/err")"
 }
+
+# need_browser: exit 77 (skip) without chromium and node; CI installs both
+# (scripts/debian-packages.txt), so there a missing browser is a failure.
+need_browser() {
+	[[ -n ${CHROMIUM:-} && -x ${CHROMIUM:-} && -n ${NODE:-} ]] && return 0
+	[[ -z ${CI:-} ]] || fail "chromium or node is missing"
+	echo "SKIP: the browser test needs chromium and node" \
+		"(apt-get install chromium nodejs)"
+	exit 77
+}
+
+# expect_png FILE: FILE is a PNG (a page's screenshot).
+expect_png() {
+	[[ $(head -c 8 "$1" | od -An -tx1 | tr -d ' ') == 89504e470d0a1a0a ]] ||
+		fail "the screenshot $1 is not a PNG"
+	pass "screenshot: $1"
+}
