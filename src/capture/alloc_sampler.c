@@ -34,6 +34,7 @@ __thread struct cprof__alloc_tls cprof__alloc_tls;
 static __thread uint64_t sampler_rng;
 
 static _Atomic int64_t sampler_rate;      /* 0: off */
+static _Atomic bool sampler_timed;        /* a trace runs */
 /* Starts at 1 so that a new thread's zeroed state is always stale. */
 _Atomic uint64_t cprof__alloc_epoch = 1;
 _Atomic uint64_t cprof__alloc_lost;
@@ -60,6 +61,8 @@ void cprof__alloc_sampler_stop(void)
 }
 
 int64_t cprof__alloc_sampler_rate(void) { return atomic_load(&sampler_rate); }
+
+void cprof__alloc_sampler_timed(bool on) { atomic_store(&sampler_timed, on); }
 
 /* Uniform in (0, 1) from a per-thread xorshift generator. */
 static double sampler_uniform(void)
@@ -143,8 +146,13 @@ static void sampler_record(void *p, size_t size, const void *hook_frame)
 	rec->kind = CPROF_RECORD_ALLOC;
 	rec->flags = CPROF_RECORD_RETURN_ADDRESSES |
 		     (end == CPROF_UNWIND_COMPLETE ? 0 : CPROF_RECORD_TRUNCATED);
-	rec->tid = sampler_tid();
-	rec->time_ns = cprof__now_ns();
+	if (atomic_load_explicit(&sampler_timed, memory_order_relaxed)) {
+		rec->tid = sampler_tid();
+		rec->time_ns = cprof__now_ns();
+	} else {
+		rec->tid = 0;
+		rec->time_ns = 0;
+	}
 	rec->value[0] = (int64_t)size;
 	rec->value[1] = (int64_t)(uintptr_t)p;
 	rec->labels = cprof__labels_current;
