@@ -11,13 +11,13 @@
 #include "capture/alloc_sampler.h"
 
 #include <errno.h>
-#include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "capture/exp_draw.h"
 #include "capture/labels.h"
 #include "capture/record.h"
 #include "capture/ring.h"
@@ -64,29 +64,19 @@ int64_t cprof__alloc_sampler_rate(void) { return atomic_load(&sampler_rate); }
 
 void cprof__alloc_sampler_timed(bool on) { atomic_store(&sampler_timed, on); }
 
-/* Uniform in (0, 1) from a per-thread xorshift generator. */
-static double sampler_uniform(void)
-{
-	uint64_t x = sampler_rng;
-
-	if (x == 0)
-		x = (uint64_t)cprof__now_ns() ^
-		    ((uint64_t)syscall(SYS_gettid) << 32) ^ 0x9e3779b97f4a7c15ull;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	sampler_rng = x;
-	return ((double)(x >> 11) + 0.5) / 9007199254740992.0;
-}
-
-/* Bytes until the next sample: exponential with mean rate. */
+/* Bytes until the next sample: exponential with mean rate, from the
+ * thread's generator (seeded on its first draw). */
 static int64_t sampler_draw(int64_t rate)
 {
 	double d;
 
 	if (rate <= 1)
 		return 0; /* every allocation */
-	d = -log(sampler_uniform()) * (double)rate;
+	if (sampler_rng == 0)
+		sampler_rng = (uint64_t)cprof__now_ns() ^
+			      ((uint64_t)syscall(SYS_gettid) << 32) ^
+			      0x9e3779b97f4a7c15ull;
+	d = cprof__exp_draw(&sampler_rng, (double)rate);
 	return d > 9e18 ? INT64_MAX / 2 : (int64_t)d;
 }
 
