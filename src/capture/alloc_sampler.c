@@ -64,18 +64,24 @@ int64_t cprof__alloc_sampler_rate(void) { return atomic_load(&sampler_rate); }
 
 void cprof__alloc_sampler_timed(bool on) { atomic_store(&sampler_timed, on); }
 
-/* Bytes until the next sample: exponential with mean rate, from the
- * thread's generator (seeded on its first draw). */
+/* A thread's first draw seeds its generator (out of line, so that the
+ * other draws need no stack frame). */
+static __attribute__((noinline, cold)) void sampler_seed(void)
+{
+	sampler_rng = (uint64_t)cprof__now_ns() ^
+		      ((uint64_t)syscall(SYS_gettid) << 32) ^
+		      0x9e3779b97f4a7c15ull;
+}
+
+/* Bytes until the next sample: exponential with mean rate. */
 static int64_t sampler_draw(int64_t rate)
 {
 	double d;
 
 	if (rate <= 1)
 		return 0; /* every allocation */
-	if (sampler_rng == 0)
-		sampler_rng = (uint64_t)cprof__now_ns() ^
-			      ((uint64_t)syscall(SYS_gettid) << 32) ^
-			      0x9e3779b97f4a7c15ull;
+	if (__builtin_expect(sampler_rng == 0, 0))
+		sampler_seed();
 	d = cprof__exp_draw(&sampler_rng, (double)rate);
 	return d > 9e18 ? INT64_MAX / 2 : (int64_t)d;
 }
