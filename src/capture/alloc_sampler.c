@@ -11,13 +11,13 @@
 #include "capture/alloc_sampler.h"
 
 #include <errno.h>
-#include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "capture/exp_draw.h"
 #include "capture/labels.h"
 #include "capture/record.h"
 #include "capture/ring.h"
@@ -34,6 +34,7 @@ __thread struct cprof__alloc_tls cprof__alloc_tls;
 static __thread uint64_t sampler_rng;
 
 static _Atomic int64_t sampler_rate;      /* 0: off */
+static _Atomic bool sampler_timed;        /* a trace runs */
 /* Starts at 1 so that a new thread's zeroed state is always stale. */
 _Atomic uint64_t cprof__alloc_epoch = 1;
 _Atomic uint64_t cprof__alloc_lost;
@@ -61,19 +62,15 @@ void cprof__alloc_sampler_stop(void)
 
 int64_t cprof__alloc_sampler_rate(void) { return atomic_load(&sampler_rate); }
 
-/* Uniform in (0, 1) from a per-thread xorshift generator. */
-static double sampler_uniform(void)
-{
-	uint64_t x = sampler_rng;
+void cprof__alloc_sampler_timed(bool on) { atomic_store(&sampler_timed, on); }
 
-	if (x == 0)
-		x = (uint64_t)cprof__now_ns() ^
-		    ((uint64_t)syscall(SYS_gettid) << 32) ^ 0x9e3779b97f4a7c15ull;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	sampler_rng = x;
-	return ((double)(x >> 11) + 0.5) / 9007199254740992.0;
+/* A thread's first draw seeds its generator (out of line, so that the
+ * other draws need no stack frame). */
+static __attribute__((noinline, cold)) void sampler_seed(void)
+{
+	sampler_rng = (uint64_t)cprof__now_ns() ^
+		      ((uint64_t)syscall(SYS_gettid) << 32) ^
+		      0x9e3779b97f4a7c15ull;
 }
 
 /* Bytes until the next sample: exponential with mean rate. */
@@ -83,7 +80,9 @@ static int64_t sampler_draw(int64_t rate)
 
 	if (rate <= 1)
 		return 0; /* every allocation */
-	d = -log(sampler_uniform()) * (double)rate;
+	if (__builtin_expect(sampler_rng == 0, 0))
+		sampler_seed();
+	d = cprof__exp_draw(&sampler_rng, (double)rate);
 	return d > 9e18 ? INT64_MAX / 2 : (int64_t)d;
 }
 
@@ -143,8 +142,13 @@ static void sampler_record(void *p, size_t size, const void *hook_frame)
 	rec->kind = CPROF_RECORD_ALLOC;
 	rec->flags = CPROF_RECORD_RETURN_ADDRESSES |
 		     (end == CPROF_UNWIND_COMPLETE ? 0 : CPROF_RECORD_TRUNCATED);
-	rec->tid = sampler_tid();
-	rec->time_ns = cprof__now_ns();
+	if (atomic_load_explicit(&sampler_timed, memory_order_relaxed)) {
+		rec->tid = sampler_tid();
+		rec->time_ns = cprof__now_ns();
+	} else {
+		rec->tid = 0;
+		rec->time_ns = 0;
+	}
 	rec->value[0] = (int64_t)size;
 	rec->value[1] = (int64_t)(uintptr_t)p;
 	rec->labels = cprof__labels_current;

@@ -43,6 +43,11 @@ extern _Atomic uint64_t cprof__alloc_epoch;
 int cprof__alloc_sampler_start(int64_t rate);
 void cprof__alloc_sampler_stop(void);
 int64_t cprof__alloc_sampler_rate(void);
+/* Whether allocation records carry the thread and the time: only the trace
+ * reads them, so it turns them on while it runs (a clock read and a thread
+ * lookup per sample saved otherwise). A record made without them has tid 0,
+ * which the trace skips. */
+void cprof__alloc_sampler_timed(bool on);
 
 /* Slow path of an allocation whose countdown crossed zero: records it if
  * sampling is on. hook_frame is the __builtin_frame_address(0) of the

@@ -101,7 +101,22 @@ static bool heap_live_grow(void)
 	return true;
 }
 
-static void heap_live_forget(uintptr_t addr);
+/* The live table's slot for addr, found in one probe: an empty slot (now
+ * counted), or addr's own entry if it is still live, which means its free
+ * was lost: that allocation is counted freed now. */
+static struct heap_live *heap_live_claim(uintptr_t addr)
+{
+	size_t mask = heap_live_size - 1, at = heap_mix(addr) & mask;
+
+	for (; heap_live[at].addr != 0; at = (at + 1) & mask) {
+		if (heap_live[at].addr == addr) {
+			heap_buckets[heap_live[at].bucket].free_objects++;
+			return &heap_live[at];
+		}
+	}
+	heap_live_count++;
+	return &heap_live[at];
+}
 
 void cprof__heap_aggregate_alloc_locked(const struct cprof__record *rec)
 {
@@ -113,13 +128,9 @@ void cprof__heap_aggregate_alloc_locked(const struct cprof__record *rec)
 		heap_lost++;
 		return;
 	}
-	/* Still live here means its free was lost: count it freed now. */
-	heap_live_forget((uintptr_t)rec->value[1]);
 	heap_buckets[b].alloc_objects++;
-	heap_live_put(heap_live, heap_live_size,
-		      (struct heap_live){(uintptr_t)rec->value[1],
-					 (uint32_t)b});
-	heap_live_count++;
+	*heap_live_claim((uintptr_t)rec->value[1]) =
+		(struct heap_live){(uintptr_t)rec->value[1], (uint32_t)b};
 }
 
 static void heap_live_delete_at(size_t hole)

@@ -21,6 +21,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "capture/alloc_sampler.h"
 #include "cprof.h"
 #include "pprof/pprof.h"
 #include "profiles/collector.h"
@@ -64,6 +65,7 @@ static void trace_update_active_locked(void)
 	atomic_store(&cprof__trace_active,
 		     (trace_timed.on ? TRACE_TIMED : 0) |
 			     (trace_flight.on ? TRACE_FLIGHT : 0));
+	cprof__alloc_sampler_timed(trace_timed.on || trace_flight.on);
 }
 
 static void trace_store_event(const struct cprof__trace_event *ev, void *arg)
@@ -277,5 +279,6 @@ void cprof__trace_atfork_child(void)
 	memset(&trace_timed, 0, sizeof(trace_timed));
 	memset(&trace_flight, 0, sizeof(trace_flight));
 	atomic_store(&cprof__trace_active, 0);
+	cprof__alloc_sampler_timed(false);
 	cprof__trace_tbuf_atfork_child();
 }

@@ -57,6 +57,7 @@ const threads = new Map(); // tid -> state
 const names = new Map();
 const tasks = new Map(); // id -> {name, parent}
 const cpu = new Map(), regions = [], waits = [], logs = {}, pairs = [];
+const allocs = [];
 let exits = 0, dropped = 0, minTs = Infinity, maxTs = -Infinity;
 
 t.traceEvents.forEach((e, i) => {
@@ -103,6 +104,7 @@ t.traceEvents.forEach((e, i) => {
 		if (e.cat === "cpu")
 			cpu.set(e.tid, (cpu.get(e.tid) || 0) + e.args.periods);
 		if (e.cat === "log") logs[e.name] = (logs[e.name] || 0) + 1;
+		if (e.cat === "alloc") allocs.push(e);
 		if (e.cat === "cprof") dropped += e.args.count;
 		if (e.name === "thread exit") exits++;
 		break;
@@ -129,6 +131,11 @@ const out = {
 	dropped_instants: dropped,
 	threads: [...names.values()].join(","),
 	thread_exits: exits,
+	// Sampled allocations, and those on a named thread at a time inside
+	// the trace (records without thread or time must not get here).
+	alloc_n: allocs.length,
+	alloc_placed_n: allocs.filter((e) => names.has(e.tid) && e.ts >= 0 &&
+		e.ts <= Number(t.otherData.duration_ns) / 1e3).length,
 };
 const byName = (n) => [...names].filter(([, v]) => v === n).map(([k]) => k);
 for (const who of process.argv.slice(3)) {

@@ -70,6 +70,16 @@ done
 (( $(val thread_exits) >= 3 )) || fail "thread exits: $(val thread_exits), want >= 3"
 pass "tasks $(val tasks), logs, thread names $(val threads)"
 
+# Sampled allocations (every one, at CPROF_MEM_RATE=1: at least the
+# stdout buffer's) carry their thread and a time inside the trace.
+CPROF_TRACE=$TMP/alloc.json CPROF_MEM_RATE=1 "$TRUTH" --burn-ms 20 \
+	--regions 1 --region-ms 1 --waits 1 --wait-ms 1 >"$TMP/truth_alloc"
+check "$TMP/alloc.json"
+(( $(val alloc_n) >= 1 )) || fail "no sampled allocation in the trace"
+[[ $(val alloc_placed_n) == "$(val alloc_n)" ]] ||
+	fail "allocations: $(val alloc_placed_n) of $(val alloc_n) on a named thread inside the trace"
+pass "$(val alloc_n) sampled allocations, each on its thread and in time"
+
 # The CLI's analysis of the same file.
 "$CLI" trace "$TMP/trace.json" >"$TMP/report" || fail "cprof trace failed"
 cat "$TMP/report"
