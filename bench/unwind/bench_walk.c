@@ -9,8 +9,13 @@
  * caches (and the TLB) but not the pc cache's content, as between two
  * samples of a real profile; median of BENCH_COLD_ITERS.
  *
- * Usage: bench_unwind_walk [hot_iters cold_iters [walkers]]
+ * Usage: bench_unwind_walk [hot_iters cold_iters [walkers [warm]]]
  * walkers: a bit mask of fp=1, cfi+cache=2, cfi=4, libunwind=8 (default all)
+ * warm: what to bring back between the buffer write and a cold walk, to
+ * find what a cold walk pays for: a bit mask of the walker's shared page=1
+ * (every line), its code=2 (a 2-frame CFI walk, which also reads line 0 of
+ * the shared page), the stack=4 (every line from here to its top); 0 by
+ * default
  */
 #define UNW_LOCAL_ONLY
 #include "bench_walk.h"
@@ -41,6 +46,7 @@ static struct cprof__stack_bounds bench_bounds;
 static unsigned char *bench_thrash_buf;
 static double *bench_samples;
 static double bench_clock_ns; /* cost of one timing pair */
+static int bench_warm_mask;
 
 static double bench_now(void)
 {
@@ -93,6 +99,27 @@ __attribute__((noinline)) static int bench_walk_once(enum bench_walker w)
 	}
 }
 
+static __attribute__((noinline)) void bench_warm(void)
+{
+	volatile uintptr_t sink = 0;
+
+	if (bench_warm_mask & 1)
+		for (size_t i = 0; i < sizeof(cprof__cfi_shared); i += 64)
+			sink += *((volatile const char *)&cprof__cfi_shared + i);
+	if (bench_warm_mask & 2) {
+		struct cprof__regs regs;
+		uintptr_t pcs[2];
+		enum cprof__unwind_end end;
+
+		cprof__cfi_regs_here_as(&regs);
+		cprof__cfi_unwind_as(&regs, bench_bounds, pcs, 2, &end);
+	}
+	if (bench_warm_mask & 4)
+		for (uintptr_t a = (uintptr_t)__builtin_frame_address(0) & ~63ul;
+		     a < bench_bounds.hi; a += 64)
+			sink += *(volatile const uintptr_t *)a;
+}
+
 void bench_measure(struct bench_ctx *c)
 {
 	cprof__cfi_cache_enable(c->walker != BW_CFI_NOCACHE);
@@ -100,8 +127,10 @@ void bench_measure(struct bench_ctx *c)
 	for (int i = 0; i < c->iters; i++) {
 		double t0, t1;
 
-		if (c->cold)
+		if (c->cold) {
 			bench_thrash();
+			bench_warm();
+		}
 		t0 = bench_now();
 		bench_walk_once(c->walker);
 		t1 = bench_now();
@@ -168,6 +197,7 @@ int main(int argc, char **argv)
 	int base;
 
 	/* the libraries whose tables the issue asks about */
+	bench_warm_mask = argc > 4 ? atoi(argv[4]) : 0;
 	dlopen("libstdc++.so.6", RTLD_NOW);
 	dlopen("libcrypto.so.3", RTLD_NOW);
 	if (cprof__cfi_init() != 0)

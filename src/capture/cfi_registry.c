@@ -40,7 +40,7 @@
 /* Refresh requests a lock holder serves before it lets go. */
 #define CFI_REGISTRY_MAX_ROUNDS 8
 
-struct cprof__cfi_shared cprof__cfi_shared = { .cache_on = 1 };
+struct cprof__cfi_shared cprof__cfi_shared;
 
 /* One loaded object as dl_iterate_phdr showed it, with its table once
  * built. The key is (name, bias, text range, header address). */

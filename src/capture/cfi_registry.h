@@ -38,25 +38,45 @@ struct cprof__cfi_snapshot {
 	struct cprof__cfi_object objects[]; /* sorted by lo, disjoint */
 };
 
-/* Handler-visible state, defined in cfi_registry.c, in one cache line so
- * that a walk with cold caches pays one miss for all of it:
+/* Handler-visible state, defined in cfi_registry.c: one page, so that a
+ * walk with cold caches and a cold TLB pays one TLB miss for all of it (on
+ * a virtual machine a TLB miss costs two nested page walks: more than the
+ * cache line it brings).
+ *
+ * Line 0, read and written by every walk:
  *  - current: the published snapshot, with its generation modulo
  *    CPROF_CFI_GEN_MASK + 1 in the low bits (snapshots are page-aligned),
  *    so that a walker gets both from one load; 0 before init, after fini;
  *  - epoch: selects which reader counter a new walk increments;
  *  - readers: walks in flight per epoch parity;
- *  - unknown_pcs: walks that met a pc outside every object (a hint that a
- *    library was mapped behind the loader's back);
- *  - cache_on: the walker's pc cache is used (benchmarks turn it off). */
+ *  - cache_off: the walker's pc cache is bypassed (benchmarks);
+ *  - walks, frames, lookups: the walker's counts (relaxed load + store:
+ *    concurrent walks may lose a count; a locked add each would cost more).
+ * Line 1, written only by a walk that has one of these events: the
+ *  walker's counts of rarer outcomes (cfi_walk_as.c) and unknown_pcs, the
+ *  walks that met a pc outside every object (a hint for the registry that
+ *  a library was mapped behind the loader's back).
+ * Lines 2..63: the walker's pc -> rule cache (cfi_walk_as.c owns its
+ *  format), cleared by the registry when it frees a snapshot. */
 #define CPROF_CFI_GEN_MASK 0xfffu
+#define CPROF_CFI_CACHE_SLOTS 496
+#define CPROF_CFI_RARE_COUNTS 7
 
 struct cprof__cfi_shared {
 	_Atomic uintptr_t current;
 	_Atomic unsigned epoch;
-	_Atomic int cache_on;
+	_Atomic int cache_off;
 	_Atomic long readers[2];
+	_Atomic uint64_t walks;
+	_Atomic uint64_t frames;
+	_Atomic uint64_t lookups;
+	_Atomic uint64_t rare[CPROF_CFI_RARE_COUNTS] __attribute__((aligned(64)));
 	_Atomic uint64_t unknown_pcs;
-} __attribute__((aligned(64)));
+	_Atomic uint64_t cache[CPROF_CFI_CACHE_SLOTS] __attribute__((aligned(64)));
+} __attribute__((aligned(4096)));
+
+_Static_assert(sizeof(struct cprof__cfi_shared) == 4096,
+	       "the walker's shared state is one page");
 
 extern struct cprof__cfi_shared cprof__cfi_shared;
 

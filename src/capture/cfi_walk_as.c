@@ -28,29 +28,49 @@
 
 /* Hard cap on frames, whatever max the caller passes. */
 #define CFI_WALK_MAX_FRAMES 1024
-/* pc cache: direct-mapped, 16 bytes an entry (64 KiB). */
-#define CFI_WALK_CACHE_SIZE 4096
-/* Counter slots, spread by stack address so threads rarely share one. */
-#define CFI_WALK_STAT_SLOTS 16
 /* A return address below this is garbage, not code. */
 #define CFI_WALK_MIN_PC 4096
 /* NONE with this register marks "pc outside every object". */
 #define CFI_WALK_REG_NO_OBJECT 31
 
-struct cfi_walk_entry {
-	_Atomic uint64_t key; /* pc ^ gen << 48 */
-	_Atomic uint64_t val; /* rule, key check in bits 56..63 */
+/*
+ * The pc cache: CPROF_CFI_CACHE_SLOTS direct-mapped 8-byte entries in the
+ * shared page (cfi_registry.h), one relaxed atomic word each, so a reader
+ * never sees half an entry:
+ *
+ *   bits  0..31  the rule, compact (below)
+ *   bits 32..63  tag: a hash of the pc and the snapshot's generation, odd
+ *                (0 is an empty entry)
+ *
+ * Two pcs share a tag and a slot with odds of about 2^-40 a pair; the
+ * rule then read is wrong for one of them, and its reads still bounded.
+ *
+ * A compact rule holds what a table rule holds when it fits:
+ *
+ *   bits  0..2   kind; CFI_WALK_FULL: does not fit, search the tables
+ *   bits  3..7   register
+ *   bits  8..15  rbp / 8, signed; CFI_WALK_RBP8_UNDEF: unknown
+ *   bits 16..19  aux
+ *   bits 20..31  CFA offset / 8, signed (+-16 KiB)
+ *
+ * so the hot loop decodes it with a shift or two.
+ */
+#define CFI_WALK_FULL 7u
+#define CFI_WALK_RBP8_UNDEF INT8_MIN
+#define CFI_WALK_KR(kind, reg) ((kind) | (reg) << 3)
+
+/* Indices of cprof__cfi_shared.rare. */
+enum cfi_walk_rare {
+	CFI_RARE_TRUNC_DEPTH,
+	CFI_RARE_TRUNC_STACK,
+	CFI_RARE_TRUNC_FP,
+	CFI_RARE_FP_STEPS,
+	CFI_RARE_SIGNAL_FRAMES,
+	CFI_RARE_UNKNOWN_PCS,
+	CFI_RARE_CACHE_MISSES,
 };
-
-static struct cfi_walk_entry cfi_walk_cache[CFI_WALK_CACHE_SIZE]
-	__attribute__((aligned(64)));
-
-struct cfi_walk_slot {
-	_Atomic uint64_t v[sizeof(struct cprof__cfi_walk_stats) /
-			   sizeof(uint64_t)];
-} __attribute__((aligned(128)));
-
-static struct cfi_walk_slot cfi_walk_slots[CFI_WALK_STAT_SLOTS];
+_Static_assert(CFI_RARE_CACHE_MISSES + 1 == CPROF_CFI_RARE_COUNTS,
+	       "one rare counter each");
 
 /* The walk's registers. Only rip, rsp and rbp move from frame to frame;
  * the others are known only while full points at a complete set (the
@@ -62,13 +82,13 @@ struct cfi_walk {
 	uint32_t valid;      /* of full[] */
 	const uintptr_t *full;
 	const struct cprof__cfi_snapshot *snap;
-	uint64_t snap_gen_key; /* gen << 48, mixed into cache keys */
+	uint64_t snap_gen_key; /* gen << 48, mixed into cache tags */
 	bool cache_on;
 	struct cprof__stack_bounds cur, other; /* stack in use; the other one */
 	/* Where the stack is read: address + shift (0, or the offset of a
 	 * copy of another thread's stack). */
 	uintptr_t shift;
-	struct cprof__cfi_walk_stats st;
+	uint64_t rare[CPROF_CFI_RARE_COUNTS];
 	uintptr_t sigregs[CPROF_REG_COUNT];
 	struct cprof__cfi_read_log *log; /* NULL: reads are not logged */
 };
@@ -103,12 +123,35 @@ static inline bool cfi_walk_read(const struct cfi_walk *w, uintptr_t addr,
 	return true;
 }
 
-/* ---- rule lookup ---------------------------------------------------------- */
+/* ---- compact rules -------------------------------------------------------- */
 
-static inline uint64_t cfi_walk_check(uint64_t key)
+static uint32_t cfi_walk_compact(uint64_t r)
 {
-	return (key ^ key >> 20 ^ key >> 40) << 56;
+	unsigned kind = cprof__cfi_rule_kind(r), aux = cprof__cfi_rule_aux(r);
+	int rbp = cprof__cfi_rule_rbp(r), cfa = cprof__cfi_rule_cfa(r);
+	int rbp8 = rbp == CPROF_CFI_RBP_UNDEF ? CFI_WALK_RBP8_UNDEF : rbp / 8;
+
+	if ((cfa & 7) || cfa / 8 < -2048 || cfa / 8 > 2047 || aux > 15 ||
+	    (rbp != CPROF_CFI_RBP_UNDEF &&
+	     ((rbp & 7) || rbp8 <= CFI_WALK_RBP8_UNDEF || rbp8 > INT8_MAX)))
+		return CFI_WALK_FULL;
+	return kind | cprof__cfi_rule_reg(r) << 3 | (uint32_t)(uint8_t)rbp8 << 8 |
+	       aux << 16 | (uint32_t)(cfa / 8) << 20;
 }
+
+static inline int cfi_walk_c_rbp(uint32_t c)
+{
+	int rbp8 = (int8_t)(c >> 8);
+
+	return rbp8 == CFI_WALK_RBP8_UNDEF ? CPROF_CFI_RBP_UNDEF : rbp8 * 8;
+}
+
+static inline intptr_t cfi_walk_c_cfa(uint32_t c)
+{
+	return (intptr_t)((int32_t)c >> 20) * 8;
+}
+
+/* ---- rule lookup ---------------------------------------------------------- */
 
 /* The table search behind the cache (out of line: the hot loop stays
  * small, which matters most when the walker's code is cold). */
@@ -140,38 +183,47 @@ none:
 				    0, 0);
 }
 
-static __attribute__((noinline)) uint64_t
-cfi_walk_miss(struct cfi_walk *w, struct cfi_walk_entry *e, uint64_t key,
-	      uintptr_t pc)
+static inline uint64_t cfi_walk_tag(uintptr_t pc, uint64_t gen_key)
 {
-	uint64_t rule = cfi_walk_search(w->snap, pc);
-
-	w->st.cache_misses++;
-	if (w->snap != NULL && w->cache_on) {
-		atomic_store_explicit(&e->val, rule | cfi_walk_check(key),
-				      memory_order_relaxed);
-		atomic_store_explicit(&e->key, key, memory_order_relaxed);
-	}
-	return rule;
+	return (((pc ^ gen_key) * 0x9e3779b97f4a7c15ull) >> 32 | 1) << 32;
 }
 
-/* The rule for pc: the cache, else the tables. Two relaxed words per
- * entry: a torn pair fails the check (but for a 1/256 chance, and then
- * yields a wrong rule whose reads are still bounded, never a wild
- * pointer). The key carries the snapshot's generation, so entries of a
- * superseded snapshot never match. */
-static inline uint64_t cfi_walk_lookup(struct cfi_walk *w, uintptr_t pc)
+/* The slot of pc: a cheap mix of its bits (the slot is on the walk's
+ * critical path, the tag is not). */
+static inline _Atomic uint64_t *cfi_walk_slot(uintptr_t pc)
 {
-	uint64_t key = pc ^ w->snap_gen_key;
-	struct cfi_walk_entry *e =
-		&cfi_walk_cache[(pc ^ pc >> 12) & (CFI_WALK_CACHE_SIZE - 1)];
-	uint64_t v = atomic_load_explicit(&e->val, memory_order_relaxed);
+	unsigned i = (unsigned)(pc ^ pc >> 9) & 511;
 
-	if (atomic_load_explicit(&e->key, memory_order_relaxed) == key &&
-	    (v >> 56) == (cfi_walk_check(key) >> 56) && w->cache_on) {
-		return v & 0x00ffffffffffffffull;
-	}
-	return cfi_walk_miss(w, e, key, pc);
+	if (i >= CPROF_CFI_CACHE_SLOTS)
+		i -= 256;
+	return &cprof__cfi_shared.cache[i];
+}
+
+static __attribute__((noinline)) uint32_t
+cfi_walk_miss(struct cfi_walk *w, uintptr_t pc)
+{
+	uint32_t c = cfi_walk_compact(cfi_walk_search(w->snap, pc));
+
+	w->rare[CFI_RARE_CACHE_MISSES]++;
+	if (w->snap != NULL && w->cache_on)
+		atomic_store_explicit(cfi_walk_slot(pc),
+				      cfi_walk_tag(pc, w->snap_gen_key) | c,
+				      memory_order_relaxed);
+	return c;
+}
+
+/* The compact rule for pc: the cache, else the tables. The tag carries
+ * the snapshot's generation, so entries of a superseded snapshot do not
+ * match. */
+static inline uint32_t cfi_walk_lookup(struct cfi_walk *w, uintptr_t pc)
+{
+	uint64_t e = atomic_load_explicit(cfi_walk_slot(pc),
+					  memory_order_relaxed);
+
+	if ((e & ~(uint64_t)UINT32_MAX) == cfi_walk_tag(pc, w->snap_gen_key) &&
+	    w->cache_on)
+		return (uint32_t)e;
+	return cfi_walk_miss(w, pc);
 }
 
 /* ---- steps ---------------------------------------------------------------- */
@@ -200,7 +252,7 @@ static __attribute__((noinline)) bool cfi_walk_fp_step(struct cfi_walk *w)
 {
 	uintptr_t fp = w->fp, next, ra;
 
-	w->st.fp_steps++;
+	w->rare[CFI_RARE_FP_STEPS]++;
 	if (!w->fp_ok || fp < w->sp || !cfi_walk_read(w, fp, &next) ||
 	    !cfi_walk_read(w, fp + 8, &ra))
 		return false;
@@ -310,15 +362,27 @@ static bool cfi_walk_signal_step(struct cfi_walk *w)
 	w->fp_ok = true;
 	w->pc = v[CPROF_REG_RIP];
 	w->exact = true;
-	w->st.signal_frames++;
+	w->rare[CFI_RARE_SIGNAL_FRAMES]++;
 	return true;
 }
 
-/* Everything but the common REG rule: 1 moved, 0 clean end, -1 cannot go
- * on. Out of line to keep the hot loop small. */
-static __attribute__((noinline)) int cfi_walk_slow_step(struct cfi_walk *w,
-							uint64_t r)
+/* The table rule a compact one stands for (searched again when it did
+ * not fit). */
+static uint64_t cfi_walk_expand(const struct cfi_walk *w, uint32_t c)
 {
+	if ((c & 7) == CFI_WALK_FULL)
+		return cfi_walk_search(w->snap, w->exact ? w->pc : w->pc - 1);
+	return cprof__cfi_rule_pack(c & 7, (c >> 3) & 31, cfi_walk_c_rbp(c),
+				    (int)cfi_walk_c_cfa(c), (c >> 16) & 15);
+}
+
+/* Everything but the common rules (CFA from rsp or rbp, the end of the
+ * stack): 1 moved, 0 clean end, -1 cannot go on. Out of line to keep the
+ * hot loop small. */
+static __attribute__((noinline)) int cfi_walk_slow_step(struct cfi_walk *w,
+							uint32_t c)
+{
+	uint64_t r = cfi_walk_expand(w, c);
 	int moved;
 
 	switch (cprof__cfi_rule_kind(r)) {
@@ -327,11 +391,11 @@ static __attribute__((noinline)) int cfi_walk_slow_step(struct cfi_walk *w,
 	case CPROF_CFI_SIGNAL:
 		if (cfi_walk_signal_step(w))
 			return 1;
-		w->st.trunc_stack++;
+		w->rare[CFI_RARE_TRUNC_STACK]++;
 		return -1;
 	case CPROF_CFI_NONE:
 		if (cprof__cfi_rule_reg(r) == CFI_WALK_REG_NO_OBJECT)
-			w->st.unknown_pcs++;
+			w->rare[CFI_RARE_UNKNOWN_PCS]++;
 		break;
 	case CPROF_CFI_BAD:
 		break;
@@ -340,14 +404,14 @@ static __attribute__((noinline)) int cfi_walk_slow_step(struct cfi_walk *w,
 		if (moved > 0)
 			return 1;
 		if (moved < 0) {
-			w->st.trunc_stack++;
+			w->rare[CFI_RARE_TRUNC_STACK]++;
 			return -1;
 		}
 		break;
 	}
 	if (cfi_walk_fp_step(w))
 		return 1;
-	w->st.trunc_fp++;
+	w->rare[CFI_RARE_TRUNC_FP]++;
 	return -1;
 }
 
@@ -370,36 +434,58 @@ static __attribute__((noinline)) void cfi_walk_altstack(struct cfi_walk *w)
 	}
 }
 
-/* Adds this walk's counts to a slot. Plain relaxed load + store, not an
- * atomic add: two threads sharing a slot at the same instant may lose a
- * count, which a statistic can afford; a locked add per counter cannot. */
-static __attribute__((noinline)) void
-cfi_walk_account(struct cfi_walk *w, struct cprof__stack_bounds b)
+/* Adds a relaxed count: load + store, not an atomic add (concurrent walks
+ * may lose a count, which a statistic can afford; a locked add each
+ * cannot be). */
+static inline void cfi_walk_count(_Atomic uint64_t *c, uint64_t v)
 {
-	struct cfi_walk_slot *slot =
-		&cfi_walk_slots[(b.hi >> 16) % CFI_WALK_STAT_SLOTS];
-	const uint64_t *v = (const uint64_t *)&w->st;
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+}
 
-	w->st.cache_hits = w->st.frames - 1 - w->st.cache_misses;
-	for (size_t i = 0; i < sizeof(w->st) / sizeof(uint64_t); i++)
-		if (v[i] != 0)
-			atomic_store_explicit(
-				&slot->v[i],
-				atomic_load_explicit(&slot->v[i],
-						     memory_order_relaxed) + v[i],
-				memory_order_relaxed);
-	if (w->st.unknown_pcs != 0)
-		atomic_fetch_add_explicit(&cprof__cfi_shared.unknown_pcs, 1,
-					  memory_order_relaxed);
+/* The rare counts of a walk that had any (line 1 of the shared page). */
+static __attribute__((noinline)) void cfi_walk_account_rare(struct cfi_walk *w)
+{
+	for (int i = 0; i < CPROF_CFI_RARE_COUNTS; i++)
+		if (w->rare[i] != 0)
+			cfi_walk_count(&cprof__cfi_shared.rare[i], w->rare[i]);
+	if (w->rare[CFI_RARE_UNKNOWN_PCS] != 0)
+		cfi_walk_count(&cprof__cfi_shared.unknown_pcs, 1);
 }
 
 /*
  * The hot loop is written for a cold start: a sample finds the walker's
- * code and data out of the CPU caches, so every cache line it touches
- * costs about as much as the work. The common frame (a cached rule, CFA
- * from rsp or rbp) is handled inline on locals; everything else syncs
- * the locals into w and goes through cfi_walk_slow_step, out of line.
+ * code and data out of the CPU caches and the TLB, so every cache line and
+ * every page it touches costs more than the work. Besides the stack and
+ * its code, a walk whose pcs are all cached touches one page
+ * (cprof__cfi_shared): one line of it for the snapshot, the reader count
+ * and the counters, one line per distinct pc for the cache. The common
+ * frame (CFA from rsp or rbp) and the end of the stack are handled inline
+ * on locals; everything else syncs the locals into w and goes through
+ * cfi_walk_slow_step, out of line.
  */
+/* Lines of stack asked for at the start of a walk: a 64-frame walk of
+ * small frames reads about 3 KiB. */
+#define CFI_WALK_PREFETCH_STACK 32
+
+/* A walk's loads form one chain the CPU cannot overlap (each step needs the
+ * previous step's return address), so with cold caches it would pay one
+ * miss per stack line and one per distinct pc's cache line, in series. Ask
+ * for all the shared page and the first lines of stack at once instead,
+ * before the reader count's locked add, which later loads cannot pass:
+ * the misses then overlap (about 4 KiB + 2 KiB read from L1 or L2 when
+ * they are already warm, a few ns). */
+static inline void cfi_walk_prefetch(uintptr_t stack)
+{
+	const char *page = (const char *)&cprof__cfi_shared;
+
+	__builtin_prefetch(page, 1);
+	for (int i = 1; i < 64; i++)
+		__builtin_prefetch(page + 64 * i);
+	for (int i = 0; i < CFI_WALK_PREFETCH_STACK; i++)
+		__builtin_prefetch((const char *)((stack & ~(uintptr_t)63) + 64 * i));
+}
+
 static inline __attribute__((always_inline)) int
 cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 	   uintptr_t shift, uintptr_t *pcs, int max, enum cprof__unwind_end *end,
@@ -407,7 +493,9 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 {
 	struct cfi_walk w;
 	uintptr_t cur, pc, sp, fp, lo, hi;
+	uint64_t lookups = 0;
 	unsigned epoch;
+	bool exact = true, fp_ok;
 	int n = 0, step = 1;
 
 	*end = CPROF_UNWIND_TRUNCATED;
@@ -415,11 +503,10 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 		return 0;
 	if (max > CFI_WALK_MAX_FRAMES)
 		max = CFI_WALK_MAX_FRAMES;
-	memset(&w.st, 0, sizeof(w.st));
+	memset(w.rare, 0, sizeof(w.rare));
 	w.full = regs->r;
 	w.valid = regs->valid;
-	w.fp_ok = (regs->valid & 1u << CPROF_REG_RBP) != 0;
-	w.exact = true;
+	fp_ok = (regs->valid & 1u << CPROF_REG_RBP) != 0;
 	w.cur = bounds;
 	w.other.lo = w.other.hi = 0;
 	w.shift = shift;
@@ -432,6 +519,7 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 	lo = w.cur.lo;
 	hi = w.cur.hi;
 
+	cfi_walk_prefetch(sp + shift);
 	/* enter: count ourselves in the current epoch before loading the
 	 * snapshot, so the registry either sees us or we see its new one */
 	epoch = atomic_load_explicit(&cprof__cfi_shared.epoch,
@@ -444,21 +532,27 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 	if (log != NULL)
 		log->tables = cur;
 	w.snap_gen_key = (uint64_t)(cur & CPROF_CFI_GEN_MASK) << 48;
-	w.cache_on = atomic_load_explicit(&cprof__cfi_shared.cache_on,
-					  memory_order_relaxed);
+	w.cache_on = !atomic_load_explicit(&cprof__cfi_shared.cache_off,
+					   memory_order_relaxed);
 
 	pcs[n++] = pc;
 	while (n < max) {
-		uint64_t r = cfi_walk_lookup(&w, w.exact ? pc : pc - 1);
-		unsigned reg = cprof__cfi_rule_reg(r);
-		int rbp = cprof__cfi_rule_rbp(r);
+		uint32_t c = cfi_walk_lookup(&w, exact ? pc : pc - 1);
+		int rbp8 = (int8_t)(c >> 8);
 		uintptr_t cfa, ra;
 
-		if (cprof__cfi_rule_kind(r) != CPROF_CFI_REG ||
-		    (reg != CPROF_REG_RSP && (reg != CPROF_REG_RBP || !w.fp_ok)))
+		lookups++;
+		if ((c & 0xff) == CFI_WALK_KR(CPROF_CFI_REG, CPROF_REG_RSP))
+			cfa = sp;
+		else if ((c & 0xff) == CFI_WALK_KR(CPROF_CFI_REG, CPROF_REG_RBP) &&
+			 fp_ok)
+			cfa = fp;
+		else if ((c & 7) == CPROF_CFI_STOP) {
+			step = 0;
+			break;
+		} else
 			goto slow;
-		cfa = (reg == CPROF_REG_RSP ? sp : fp) +
-		      (uintptr_t)(intptr_t)cprof__cfi_rule_cfa(r);
+		cfa += (uintptr_t)cfi_walk_c_cfa(c);
 		/* the CFA lies above the frame; RA at CFA - 8 is in bounds */
 		if (cfa < sp + 8 || cfa < sp || cfa > hi || cfa - 8 < lo ||
 		    (cfa & 7))
@@ -466,63 +560,70 @@ cfi_unwind(const struct cprof__regs *regs, struct cprof__stack_bounds bounds,
 		ra = *(const volatile uintptr_t *)(cfa - 8 + shift);
 		if (log != NULL)
 			cfi_walk_log(log, cfa - 8, ra);
-		if (rbp != 0) {
-			uintptr_t slot = cfa + (uintptr_t)(intptr_t)rbp;
+		if (rbp8 != 0) {
+			uintptr_t slot = cfa + (uintptr_t)(intptr_t)(rbp8 * 8);
 
 			/* A slot below rsp was popped already (an epilogue:
 			 * GCC emits no .cfi_restore after pop %rbp), so rbp
 			 * holds the caller's value again: keep it. */
-			if (rbp == CPROF_CFI_RBP_UNDEF)
-				w.fp_ok = false;
+			if (rbp8 == CFI_WALK_RBP8_UNDEF)
+				fp_ok = false;
 			else if (slot >= sp && slot >= lo && slot < hi - 7 &&
 				 !(slot & 7)) {
 				fp = *(const volatile uintptr_t *)(slot + shift);
-				w.fp_ok = true;
+				fp_ok = true;
 				if (log != NULL)
 					cfi_walk_log(log, slot, fp);
 			} else if (slot >= sp) {
-				w.fp_ok = false;
+				fp_ok = false;
 			}
 		}
 		sp = cfa;
 		pc = ra;
-		w.exact = false;
+		exact = false;
 		w.full = NULL;
 		goto moved;
 slow:
 		w.pc = pc;
 		w.sp = sp;
 		w.fp = fp;
-		step = cfi_walk_slow_step(&w, r);
+		w.fp_ok = fp_ok;
+		w.exact = exact;
+		step = cfi_walk_slow_step(&w, c);
 		if (step <= 0)
 			break;
 		pc = w.pc;
 		sp = w.sp;
 		fp = w.fp;
+		fp_ok = w.fp_ok;
+		exact = w.exact;
 		lo = w.cur.lo;
 		hi = w.cur.hi;
 moved:
 		if (pc < CFI_WALK_MIN_PC) {
 			/* zero: the outermost frame returns to nowhere */
 			step = pc == 0 ? 0 : -1;
-			w.st.trunc_stack += pc != 0;
+			w.rare[CFI_RARE_TRUNC_STACK] += pc != 0;
 			break;
 		}
 		pcs[n++] = pc;
 	}
 
+	cfi_walk_count(&cprof__cfi_shared.walks, 1);
+	cfi_walk_count(&cprof__cfi_shared.frames, (uint64_t)n);
+	cfi_walk_count(&cprof__cfi_shared.lookups, lookups);
 	atomic_fetch_sub_explicit(&cprof__cfi_shared.readers[epoch], 1,
 				  memory_order_release);
 
-	if (step == 0) {
+	if (step == 0)
 		*end = CPROF_UNWIND_COMPLETE;
-		w.st.complete++;
-	} else if (step > 0) {
-		w.st.trunc_depth++;
-	}
-	w.st.walks = 1;
-	w.st.frames = (uint64_t)n;
-	cfi_walk_account(&w, bounds);
+	else if (step > 0)
+		w.rare[CFI_RARE_TRUNC_DEPTH]++;
+	for (int i = 0; i < CPROF_CFI_RARE_COUNTS; i++)
+		if (w.rare[i] != 0) {
+			cfi_walk_account_rare(&w);
+			break;
+		}
 	return n;
 }
 
@@ -555,25 +656,37 @@ int cprof__cfi_unwind_copy_as(const struct cprof__regs *regs,
 
 void cprof__cfi_walk_stats(struct cprof__cfi_walk_stats *out)
 {
-	uint64_t *v = (uint64_t *)out;
+	const struct cprof__cfi_shared *s = &cprof__cfi_shared;
+	uint64_t r[CPROF_CFI_RARE_COUNTS], lookups;
 
-	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++) {
-		v[i] = 0;
-		for (int k = 0; k < CFI_WALK_STAT_SLOTS; k++)
-			v[i] += atomic_load_explicit(&cfi_walk_slots[k].v[i],
-						     memory_order_relaxed);
-	}
+	for (int i = 0; i < CPROF_CFI_RARE_COUNTS; i++)
+		r[i] = atomic_load_explicit(&s->rare[i], memory_order_relaxed);
+	out->walks = atomic_load_explicit(&s->walks, memory_order_relaxed);
+	out->frames = atomic_load_explicit(&s->frames, memory_order_relaxed);
+	lookups = atomic_load_explicit(&s->lookups, memory_order_relaxed);
+	out->trunc_depth = r[CFI_RARE_TRUNC_DEPTH];
+	out->trunc_stack = r[CFI_RARE_TRUNC_STACK];
+	out->trunc_fp = r[CFI_RARE_TRUNC_FP];
+	out->fp_steps = r[CFI_RARE_FP_STEPS];
+	out->signal_frames = r[CFI_RARE_SIGNAL_FRAMES];
+	out->unknown_pcs = r[CFI_RARE_UNKNOWN_PCS];
+	out->cache_misses = r[CFI_RARE_CACHE_MISSES];
+	/* counts may be lost under concurrency: never wrap below zero */
+	out->cache_hits = lookups > out->cache_misses ?
+				  lookups - out->cache_misses : 0;
+	lookups = out->trunc_depth + out->trunc_stack + out->trunc_fp;
+	out->complete = out->walks > lookups ? out->walks - lookups : 0;
 }
 
 void cprof__cfi_cache_clear(void)
 {
-	for (int i = 0; i < CFI_WALK_CACHE_SIZE; i++)
-		atomic_store_explicit(&cfi_walk_cache[i].key, 0,
+	for (int i = 0; i < CPROF_CFI_CACHE_SLOTS; i++)
+		atomic_store_explicit(&cprof__cfi_shared.cache[i], 0,
 				      memory_order_relaxed);
 }
 
 void cprof__cfi_cache_enable(bool on)
 {
-	atomic_store_explicit(&cprof__cfi_shared.cache_on, on,
+	atomic_store_explicit(&cprof__cfi_shared.cache_off, !on,
 			      memory_order_relaxed);
 }
