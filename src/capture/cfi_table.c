@@ -230,6 +230,18 @@ static uintptr_t cfi_table_ptr(struct cfi_table_cur *c, uint8_t enc,
 
 /* ---- CIEs ---------------------------------------------------------------- */
 
+enum cfi_table_cfa { CFA_REG, CFA_DEREF, CFA_PLT, CFA_SIGNAL, CFA_BAD };
+enum cfi_table_reg { REG_SAME, REG_OFFSET, REG_UNDEF, REG_OTHER };
+
+struct cfi_table_state {
+	uint8_t cfa;       /* enum cfi_table_cfa */
+	uint8_t cfa_reg;
+	int64_t cfa_off;
+	int64_t aux;       /* DEREF addend, PLT threshold */
+	uint8_t rbp, ra;   /* enum cfi_table_reg */
+	int64_t rbp_off, ra_off;
+};
+
 struct cfi_table_cie {
 	uintptr_t addr;       /* 0: empty cache slot */
 	uint64_t code_align;
@@ -239,6 +251,9 @@ struct cfi_table_cie {
 	bool has_aug_data;    /* 'z' */
 	bool signal;          /* 'S' */
 	uintptr_t insns, insns_end;
+	/* the state the initial instructions leave, where DW_CFA_restore
+	 * goes back to: run once per CIE, not once per FDE */
+	struct cfi_table_state init;
 };
 
 /* Reads the length word of a CIE or FDE at p; sets *body and *next. */
@@ -333,17 +348,6 @@ static int cfi_table_parse_cie(const struct cprof__cfi_image *img,
 
 /* ---- the CFA machine ----------------------------------------------------- */
 
-enum cfi_table_cfa { CFA_REG, CFA_DEREF, CFA_PLT, CFA_SIGNAL, CFA_BAD };
-enum cfi_table_reg { REG_SAME, REG_OFFSET, REG_UNDEF, REG_OTHER };
-
-struct cfi_table_state {
-	uint8_t cfa;       /* enum cfi_table_cfa */
-	uint8_t cfa_reg;
-	int64_t cfa_off;
-	int64_t aux;       /* DEREF addend, PLT threshold */
-	uint8_t rbp, ra;   /* enum cfi_table_reg */
-	int64_t rbp_off, ra_off;
-};
 
 /* Recognises the two expressions that matter (cfi-unwinding.md section 5):
  *   breg(R) N; deref; plus_uconst K        perlasm stack realignment
@@ -584,21 +588,6 @@ static void cfi_table_emit(struct cfi_table_builder *b, uintptr_t pc,
 	b->nrows++;
 }
 
-static const struct cfi_table_cie *
-cfi_table_cie(struct cfi_table_builder *b, uintptr_t addr, uintptr_t limit)
-{
-	struct cfi_table_cie *slot =
-		&b->cies[(addr >> 3) % CFI_TABLE_CIE_CACHE];
-
-	if (slot->addr == addr)
-		return slot;
-	if (cfi_table_parse_cie(b->img, addr, limit, slot) != 0) {
-		slot->addr = 0;
-		return NULL;
-	}
-	return slot;
-}
-
 struct cfi_table_run {
 	struct cfi_table_builder *b;
 	const struct cfi_table_cie *cie;
@@ -782,6 +771,41 @@ static void cfi_table_exec(struct cfi_table_run *r, struct cfi_table_cur *c,
 	}
 }
 
+/* Runs the CIE's initial instructions once, into cie->init. */
+static bool cfi_table_cie_init(struct cfi_table_builder *b,
+			       struct cfi_table_cie *cie)
+{
+	struct cfi_table_run r = { .b = b, .cie = cie };
+	struct cfi_table_cur c = cfi_table_cursor(b->img, cie->insns,
+						  cie->insns_end);
+	struct cfi_table_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.cfa = CFA_BAD;
+	s.rbp = REG_SAME;
+	s.ra = REG_OTHER;
+	r.init = s;
+	cfi_table_exec(&r, &c, &s);
+	cie->init = s;
+	return !c.bad;
+}
+
+static const struct cfi_table_cie *
+cfi_table_cie(struct cfi_table_builder *b, uintptr_t addr, uintptr_t limit)
+{
+	struct cfi_table_cie *slot =
+		&b->cies[(addr >> 3) % CFI_TABLE_CIE_CACHE];
+
+	if (slot->addr == addr)
+		return slot;
+	if (cfi_table_parse_cie(b->img, addr, limit, slot) != 0 ||
+	    !cfi_table_cie_init(b, slot)) {
+		slot->addr = 0;
+		return NULL;
+	}
+	return slot;
+}
+
 /* Interprets the FDE at addr; returns false if it was malformed. */
 static bool cfi_table_fde(struct cfi_table_builder *b, uintptr_t addr,
 			  uintptr_t limit)
@@ -814,20 +838,7 @@ static bool cfi_table_fde(struct cfi_table_builder *b, uintptr_t addr,
 	    begin > b->img->text_hi - range)
 		return false;
 
-	/* the CIE's initial instructions give the state restore goes to */
-	memset(&s, 0, sizeof(s));
-	s.cfa = CFA_BAD;
-	s.rbp = REG_SAME;
-	s.ra = REG_OTHER;
-	{
-		struct cfi_table_cur ci = cfi_table_cursor(
-			b->img, r.cie->insns, r.cie->insns_end);
-
-		r.init = s;
-		cfi_table_exec(&r, &ci, &s);
-		if (ci.bad)
-			return false;
-	}
+	s = r.cie->init;
 	r.init = s;
 	r.loc = begin;
 	r.end = begin + range;
