@@ -30,36 +30,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_clock.h"
+
 
 #define INPROC_BLOCKS 101
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The loop thread's own CPU time: on a shared machine, time spent waiting
  * for a CPU is not the hooks' cost. */
 static int64_t thread_cpu_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t cpu_ns(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+	return bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void *idle_thread(void *arg)
@@ -106,13 +88,13 @@ static void bench_timeout(long n)
 	pthread_create(&t, NULL, holder_thread, NULL);
 	while (pthread_mutex_trylock(&lock) == 0)
 		pthread_mutex_unlock(&lock);
-	t0 = now_ns();
-	c0 = cpu_ns();
+	t0 = bench_mono_ns();
+	c0 = bench_cpu_ns();
 	for (long i = 0; i < n; i++)
 		pthread_mutex_timedlock(&lock, &past);
 	printf("ns_per_call %.1f cpu_ns_per_call %.1f\n",
-	       (double)(now_ns() - t0) / (double)n,
-	       (double)(cpu_ns() - c0) / (double)n);
+	       (double)(bench_mono_ns() - t0) / (double)n,
+	       (double)(bench_cpu_ns() - c0) / (double)n);
 	fflush(stdout);
 	_exit(0);
 }

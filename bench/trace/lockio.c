@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_clock.h"
+
 static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t counter;
 static long steps = 100000;
@@ -39,19 +41,6 @@ struct side {
 	int in, out;
 	int first; /* writes before it reads */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t tv_ns(const struct timeval *tv)
-{
-	return (int64_t)tv->tv_sec * 1000000000 + (int64_t)tv->tv_usec * 1000;
-}
 
 static void io(int fd, int write_it)
 {
@@ -106,19 +95,20 @@ int main(int argc, char **argv)
 		sides[2 * p] = (struct side){ba[0], ab[1], 1};
 		sides[2 * p + 1] = (struct side){ab[0], ba[1], 0};
 	}
-	t0 = now_ns();
+	t0 = bench_mono_ns();
 	for (int i = 0; i < pairs * 2; i++)
 		pthread_create(&t[i], NULL, player, &sides[i]);
 	for (int i = 0; i < pairs * 2; i++)
 		pthread_join(t[i], NULL);
-	t0 = now_ns() - t0;
+	t0 = bench_mono_ns() - t0;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("work_ns=%lld cpu_ns=%lld steps=%ld user_ns=%lld sys_ns=%lld "
 	       "vcsw=%ld ivcsw=%ld minflt=%ld\n",
 	       (long long)t0,
-	       (long long)(tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime)),
-	       steps * pairs * 2, (long long)tv_ns(&ru.ru_utime),
-	       (long long)tv_ns(&ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw,
+	       (long long)(bench_tv_ns(&ru.ru_utime) +
+			   bench_tv_ns(&ru.ru_stime)),
+	       steps * pairs * 2, (long long)bench_tv_ns(&ru.ru_utime),
+	       (long long)bench_tv_ns(&ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw,
 	       ru.ru_minflt);
 	free(t);
 	free(sides);

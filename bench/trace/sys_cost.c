@@ -14,26 +14,11 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include "../bench_clock.h"
+
 #define CLOCK_LOOPS 2000000
 #define REGION (64u << 20)
 #define HUGE (2u << 20)
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t cpu_ns(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-	       ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
-}
 
 static double median5(double *v)
 {
@@ -52,11 +37,11 @@ static volatile int64_t sink;
 
 static double clock_cost(int tsc)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = bench_mono_ns();
 
 	for (int i = 0; i < CLOCK_LOOPS; i++)
-		sink += tsc ? (int64_t)__rdtsc() : mono_ns();
-	return (double)(mono_ns() - t0) / CLOCK_LOOPS;
+		sink += tsc ? (int64_t)__rdtsc() : bench_mono_ns();
+	return (double)(bench_mono_ns() - t0) / CLOCK_LOOPS;
 }
 
 /* CPU ns per 4 KiB of touching REGION fresh bytes, huge-page advised or
@@ -73,10 +58,10 @@ static double fault_cost(int huge)
 	a = (char *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
 	if (huge)
 		madvise(a, REGION, MADV_HUGEPAGE);
-	c0 = cpu_ns();
+	c0 = bench_cpu_ns();
 	for (size_t i = 0; i < REGION; i += 4096)
 		a[i] = 1;
-	c0 = cpu_ns() - c0;
+	c0 = bench_cpu_ns() - c0;
 	munmap(p, REGION + HUGE);
 	return (double)c0 / (REGION / 4096);
 }

@@ -18,19 +18,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_clock.h"
+
 #include "cprof.h"
 
 #define SHORT_LOOPS 1000000
 #define LONG_LOOPS 4000 /* in 20 batches */
 #define SPIN_NS 25000
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static long spin_iterations;
 static volatile long spin_sink;
@@ -50,9 +44,9 @@ static void spin_calibrate(void)
 
 	spin_iterations = 1000;
 	for (;;) {
-		t0 = now_ns();
+		t0 = bench_mono_ns();
 		spin();
-		if (now_ns() - t0 >= SPIN_NS * 3 / 2)
+		if (bench_mono_ns() - t0 >= SPIN_NS * 3 / 2)
 			return;
 		spin_iterations *= 2;
 	}
@@ -81,11 +75,11 @@ static double per_op(void (*fn)(void), int loops)
 	double r[5], t;
 
 	for (int k = 0; k < 5; k++) {
-		int64_t t0 = now_ns();
+		int64_t t0 = bench_mono_ns();
 
 		for (int i = 0; i < loops; i++)
 			fn();
-		r[k] = (double)(now_ns() - t0) / loops;
+		r[k] = (double)(bench_mono_ns() - t0) / loops;
 	}
 	for (int i = 0; i < 5; i++)
 		for (int j = i + 1; j < 5; j++)
@@ -104,14 +98,14 @@ static double paired_extra(void (*fn)(void), int loops)
 	double d[21], t;
 
 	for (int k = 0; k < 21; k++) {
-		int64_t t0 = now_ns(), t1, t2;
+		int64_t t0 = bench_mono_ns(), t1, t2;
 
 		for (int i = 0; i < loops; i++)
 			spin_only();
-		t1 = now_ns();
+		t1 = bench_mono_ns();
 		for (int i = 0; i < loops; i++)
 			fn();
-		t2 = now_ns();
+		t2 = bench_mono_ns();
 		d[k] = (double)((t2 - t1) - (t1 - t0)) / loops;
 	}
 	for (int i = 0; i < 21; i++)
