@@ -182,7 +182,11 @@ run_mode() {
 			echo "   flame graph of $k failed"
 	done
 	echo "-- flame graphs: $dir/cpu.html, $dir/allocs.html (open in a browser)"
-	[[ -s $dir/trace.json ]] && echo "-- execution trace: $dir/trace.json (Chrome Trace Event JSON: open it in ui.perfetto.dev, or analyse it with cprof trace $dir/trace.json)"
+	if [[ -s $dir/trace.json ]]; then
+		"$cprof" trace -html -o "$dir/timeline.html" "$dir/trace.json" >/dev/null 2>&1 ||
+			echo "   timeline page of the trace failed"
+		echo "-- execution trace: $dir/trace.json, its timeline $dir/timeline.html (open in a browser; the JSON also opens in ui.perfetto.dev), its report: cprof trace $dir/trace.json"
+	fi
 
 	{
 		echo "rps $(wrk_field "$dir/wrk.txt" rps)"
