@@ -38,23 +38,41 @@ ok() { echo "ok: $*"; }
 
 # wait_port PORT PID: until /debug/pprof/ answers (20 s at most: a loaded
 # 2-core machine has taken more than 5 s to start a preloaded program).
+# Returns 1 if the target exits first.
 wait_port() {
 	local i
 	for i in $(seq 400); do
 		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/debug/pprof/" && return 0
-		kill -0 "$2" 2>/dev/null || fail "target exited before listening on $1"
+		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.05
 	done
 	fail "nothing listens on port $1 after 20 s"
 }
 
-# start_preloaded PROGRAM ARGS...: sets PORT and PID.
-start_preloaded() {
-	PORT=$(free_port)
+# on_free_port LAUNCH [ARGS...]: sets PORT to a free port and runs LAUNCH
+# ARGS..., which starts the target in the background on $PORT, its stderr
+# in $TMP/stderr, and sets PID; waits until the target serves. A target
+# that exits first (a test running beside this one can take the port
+# between free_port and the target's bind) starts again on another port.
+on_free_port() {
+	local try
+	for try in 1 2 3 4 5; do
+		PORT=$(free_port)
+		"$@"
+		PIDS+=("$PID")
+		wait_port "$PORT" "$PID" && return 0
+	done
+	fail "the target exited before listening, 5 times: $(head -c 300 "$TMP/stderr")"
+}
+
+launch_preloaded() {
 	CPROF_HTTP=127.0.0.1:$PORT LD_PRELOAD=$CPROF_LIB "$@" 2>"$TMP/stderr" &
 	PID=$!
-	PIDS+=("$PID")
-	wait_port "$PORT" "$PID"
+}
+
+# start_preloaded PROGRAM ARGS...: sets PORT and PID.
+start_preloaded() {
+	on_free_port launch_preloaded "$@"
 }
 
 # fetch PATH [curl args...]: STATUS, $TMP/headers (last response), $TMP/body.

@@ -3,12 +3,13 @@
 # the binary and text forms and their headers, the index rows.
 . "$(dirname "$0")/lib.sh"
 
-start_named() {
-	PORT=$(free_port)
+launch_named() {
 	"$HTTP_BIN/named_target" "$PORT" "$@" 2>"$TMP/stderr" &
 	PID=$!
-	PIDS+=("$PID")
-	wait_port "$PORT" "$PID"
+}
+
+start_named() {
+	on_free_port launch_named "$@"
 }
 
 start_named

@@ -19,11 +19,11 @@ rc=$?
 ok "fork: the child does not hold the port"
 
 # --- cprof_stop during a 20 s /profile: ends it within a second or two
-PORT=$(free_port)
-"$HTTP_BIN/named_target" "$PORT" stop 2 >"$TMP/stop.out" 2>"$TMP/stop.err" &
-PID=$!
-PIDS+=("$PID")
-wait_port "$PORT" "$PID"
+launch_stop() {
+	"$HTTP_BIN/named_target" "$PORT" stop 2 >"$TMP/stop.out" 2>"$TMP/stderr" &
+	PID=$!
+}
+on_free_port launch_stop
 curl -s -o /dev/null --max-time 15 "http://127.0.0.1:$PORT/debug/pprof/profile?seconds=20" &
 CURL=$!
 PIDS+=("$CURL")
@@ -32,7 +32,7 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 kill -0 "$PID" 2>/dev/null && fail "cprof_stop still running 10 s after the stop"
-wait "$PID" || fail "named_target stop: exit $?: $(cat "$TMP/stop.err")"
+wait "$PID" || fail "named_target stop: exit $?: $(cat "$TMP/stderr")"
 took=$(awk '/cprof_stop took/ { print $3 }' "$TMP/stop.out")
 awk -v t="$took" 'BEGIN { exit !(t != "" && t < 2) }' || fail "cprof_stop took $took s"
 wait "$CURL"
