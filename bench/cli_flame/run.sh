@@ -16,10 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-3}}
+bench_args 3 "$@"
 samples_list=${CPROF_BENCH_SAMPLES:-1000000 100000}
 cprof=$build/src/cli/cprof
 measure=$build/bench/cli_flame/cli_flame_measure

@@ -34,13 +34,9 @@
 # Peers: no lock profiler for C is packaged in Debian 12 (mutrace is not);
 # Go's runtime is the reference for the semantics, not the cost.
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-21}}
-case $rounds in '' | *[!0-9]*) usage ;; esac
-[ "$rounds" -ge 1 ] || usage
+bench_args 21 "$@"
 pairs=${CPROF_BENCH_PAIRS:-10000000}
 inproc_pairs=${CPROF_BENCH_INPROC_PAIRS:-200000}
 timeouts=${CPROF_BENCH_TIMEOUTS:-20000}

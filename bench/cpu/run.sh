@@ -26,13 +26,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
+bench_args 7 "$@"
 work=${CPROF_BENCH_WORK:-}   # cpu2t's work; empty: its default (~3 s)
-case $rounds in '' | *[!0-9]*) usage ;; esac
-[ "$rounds" -ge 1 ] || usage
 
 bin=$build/bench/cpu
 lib=${CPROF_BENCH_LIB:-$build/libcprof.so}

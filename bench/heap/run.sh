@@ -53,12 +53,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
-case $rounds in '' | *[!0-9]*) usage ;; esac
-[ "$rounds" -ge 1 ] || usage
+bench_args 7 "$@"
 ops=${CPROF_BENCH_OPS:-2000000}
 trace_ops=${CPROF_BENCH_TRACE_OPS:-200000}
 gperf_ops=${CPROF_BENCH_GPERF_OPS:-40000}

@@ -30,12 +30,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
-case $rounds in '' | *[!0-9]*) usage ;; esac
-[ "$rounds" -ge 1 ] || usage
+bench_args 7 "$@"
 nthreads=${CPROF_BENCH_THREADS:-1000}
 calls=${CPROF_BENCH_CALLS:-5000000}
 use_gdb=${CPROF_BENCH_GDB:-1}

@@ -30,13 +30,10 @@
 # Needs: bash, awk, sort; valgrind and perf (optional).
 # CPROF_BENCH_STEPS=N changes the work (default 100000 steps per thread).
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
+bench_args 7 "$@"
 steps=${CPROF_BENCH_STEPS:-100000}
-case $rounds in '' | *[!0-9]*) usage ;; esac
 bin=$build/bench/trace
 lib=$build/libcprof.so
 before=${CPROF_BENCH_BEFORE:+$(cd "$CPROF_BENCH_BEFORE" && pwd)/libcprof.so}

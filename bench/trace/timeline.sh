@@ -16,10 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-5}}
+bench_args 5 "$@"
 steps=${CPROF_BENCH_STEPS:-160000}
 here=$(cd "$(dirname "$0")" && pwd)
 cprof=$build/src/cli/cprof

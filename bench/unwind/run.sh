@@ -15,12 +15,9 @@
 # CPROF_BENCH_WALK="HOT COLD" sets the walk iterations (default 200000 500);
 # CPROF_BENCH_PARTS picks parts (default "walk tables overhead").
 set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-7}}
-case $rounds in '' | *[!0-9]*) usage ;; esac
+bench_args 7 "$@"
 bin=$build/bench/unwind
 lib=$build/libcprof.so
 runchild=$build/bench/cpu/bench_runchild
@@ -52,13 +49,6 @@ else
 fi
 echo
 fi
-
-# med: numbers on stdin -> "median min max"
-med() {
-	sort -g | awk '{ a[NR] = $1 }
-		END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		      printf "%s %s %s", m, a[1], a[NR] }'
-}
 
 # overhead WORK TAG: ROUNDS interleaved rounds of plain/cfi/fp on
 # bench_unwind_libcwork WORK; prints the table of paired CPU ratios.
@@ -95,7 +85,7 @@ overhead() {
 	echo "|---|---:|---|---:|---|"
 	for v in "${variants[@]}"; do
 		col() { awk -F'\t' -v v="$v" -v c="$1" '$1 == v { print $c }' \
-			"$runs.ratios" | med; }
+			"$runs.ratios" | bench_stats; }
 		read -r cm _ <<<"$(col 4)"
 		read -r rm r0 r1 <<<"$(col 2)"
 		read -r wm _ <<<"$(col 3)"

@@ -27,12 +27,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
-usage() { echo "usage: $0 BUILD_DIR [ROUNDS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd) || usage
-rounds=${2:-${CPROF_BENCH_ROUNDS:-5}}
-case $rounds in '' | *[!0-9]*) usage ;; esac
-[ "$rounds" -ge 1 ] || usage
+bench_args 5 "$@"
 nthreads=${CPROF_BENCH_THREADS:-200}
 secs=${CPROF_BENCH_SECONDS:-5}
 here=$(cd "$(dirname "$0")" && pwd)
