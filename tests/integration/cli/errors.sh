@@ -4,30 +4,10 @@
 # an HTTP error from a Go pprof endpoint (its X-Go-Pprof text shown as go
 # tool pprof shows it), and a few hundred mangled copies of a profile.
 # Also: help for every command, and a profile read over HTTP.
-source "$(dirname "$0")/../lib.sh"
-: "${CPROF_CLI:?}"
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$TMP"
-
-(cd "$here/goprof" && go build -o "$TMP/cliprof" .)
+source "$(dirname "$0")/lib.sh"
 mkdir corpus
 "$TMP/cliprof" corpus
 good=corpus/heap.pb.gz
-
-# expect_error WANT_TEXT ARGS...: status 2, one line containing WANT_TEXT.
-expect_error() {
-	local want=$1 rc lines
-	shift
-	set +e
-	timeout 30 "$CPROF_CLI" "$@" >out 2>err
-	rc=$?
-	set -e
-	lines=$(wc -l <err)
-	if [[ $rc != 2 || $lines != 1 ]] || ! grep -qF -- "$want" err; then
-		fail "cprof $*: status $rc, $lines stderr lines (want 2, 1 with '$want'): $(cat err)"
-	fi
-	pass "cprof $*: $(cat err)"
-}
 
 head -c 200 "$good" >truncated.pb.gz
 gzip -dc "$good" | head -c 300 >truncated.pb

@@ -6,12 +6,7 @@
 # pprof's https+insecure://, an untrusted certificate refused in one
 # line, an http -> https redirect, and Go's X-Go-Pprof error text after a
 # redirect and over TLS, against go tool pprof's own line.
-source "$(dirname "$0")/../lib.sh"
-: "${CPROF_CLI:?}"
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$TMP"
-
-(cd "$here/goprof" && go build -o "$TMP/cliprof" .)
+source "$(dirname "$0")/lib.sh"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 \
 	-addext subjectAltName=IP:127.0.0.1 2>/dev/null
@@ -34,21 +29,6 @@ expect_ok() {
 		fail "cprof $*: status $?: $(cat err)"
 	grep -q "^Type: $want\$" out || fail "cprof $*: no $want report: $(head -3 out)"
 	pass "cprof $*: a $want report"
-}
-
-# expect_error WANT_TEXT ARGS...: status 2, one line containing WANT_TEXT.
-expect_error() {
-	local want=$1 rc lines
-	shift
-	set +e
-	timeout 60 "$CPROF_CLI" "$@" >out 2>err
-	rc=$?
-	set -e
-	lines=$(wc -l <err)
-	if [[ $rc != 2 || $lines != 1 ]] || ! grep -qF -- "$want" err; then
-		fail "cprof $*: status $rc, $lines stderr lines (want 2, 1 with '$want'): $(cat err)"
-	fi
-	pass "cprof $*: $(cat err)"
 }
 
 # Redirects.
