@@ -102,23 +102,34 @@ static void timer_start_itimer(void)
 		cprof__debug("per-thread CPU timers failed; using ITIMER_PROF");
 }
 
+/* An unarmed timer on thread tid's CPU clock that sends signo with cookie
+ * to the thread. 0, or timer_create's errno. */
+static int timer_thread_create(pid_t tid, int signo, int cookie,
+			       timer_t *out)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = signo;
+	sev.sigev_value.sival_int = cookie;
+	sev.sigev_notify_thread_id = tid;
+	return timer_create(timer_thread_clock(tid), &sev, out) != 0 ? errno
+								      : 0;
+}
+
 /* A timer on thread tid's CPU clock that sends our signal with cookie to
  * the thread, first after value_ns of its CPU time, then every
  * interval_ns. 0, or the errno of the failing call. */
 static int timer_thread_new(pid_t tid, int cookie, int64_t value_ns,
 			    int64_t interval_ns, timer_t *out)
 {
-	struct sigevent sev;
 	struct itimerspec its;
 	int err;
 
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = timers_signo;
-	sev.sigev_value.sival_int = cookie;
-	sev.sigev_notify_thread_id = tid;
-	if (timer_create(timer_thread_clock(tid), &sev, out) != 0)
-		return errno;
+	err = timer_thread_create(tid, timers_signo, cookie, out);
+	if (err != 0)
+		return err;
 	timer_spec(&its.it_interval, interval_ns);
 	timer_spec(&its.it_value, value_ns);
 	if (timer_settime(*out, 0, &its, NULL) != 0) {
@@ -267,17 +278,12 @@ bool cprof__cpu_itimer_on_as(void)
 
 int cprof__cpu_timer_oneshot(pid_t tid, int signo, int cookie, timer_t *out)
 {
-	struct sigevent sev;
 	struct itimerspec its;
+	int err = timer_thread_create(tid, signo, cookie, out);
 
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = signo;
-	sev.sigev_value.sival_int = cookie;
-	sev.sigev_notify_thread_id = tid;
-	if (timer_create(timer_thread_clock(tid), &sev, out) != 0)
-		return errno == EINVAL || errno == ESRCH ? CPROF_ESTATE
-							 : CPROF_ENOMEM;
+	if (err != 0)
+		return err == EINVAL || err == ESRCH ? CPROF_ESTATE
+						     : CPROF_ENOMEM;
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_nsec = 1; /* the thread's next nanosecond of CPU */
 	if (timer_settime(*out, 0, &its, NULL) != 0) {
